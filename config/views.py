@@ -1,0 +1,61 @@
+"""Infrastructure endpoints that belong to no domain app."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.celery_app import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any failure means "not ok"; the log keeps the reason
+        logger.exception("Health check: database unreachable")
+        return "error"
+    return "ok"
+
+
+def _broker_status() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        logger.exception("Health check: broker unreachable")
+        return "error"
+    return "ok"
+
+
+class HealthApi(APIView):
+    """Liveness of the web process, its database and its Celery broker (no sign-in needed)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Health",
+            {
+                "status": serializers.ChoiceField(["ok", "error"]),
+                "database": serializers.ChoiceField(["ok", "error"]),
+                "broker": serializers.ChoiceField(["ok", "eager", "error"]),
+            },
+        ),
+    )
+    def get(self, request):
+        database, broker = _database_status(), _broker_status()
+        healthy = database == "ok" and broker in ("ok", "eager")
+        body = {"status": "ok" if healthy else "error", "database": database, "broker": broker}
+        return Response(body, status=200 if healthy else 503)
