@@ -3,11 +3,16 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+import accounts.urls
+import expo.urls
+import matching.urls
 from config.views import HealthApi
 
 api_v1 = [
     path("health/", HealthApi.as_view(), name="health"),
+    path("", include("accounts.urls")),
     path("", include("expo.urls")),
+    path("", include("matching.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -16,6 +21,10 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Server-rendered pages, namespaced by app ("expo:directory", "accounts:login", …).
+    path("", include((accounts.urls.page_urlpatterns, "accounts"))),
+    path("", include((matching.urls.page_urlpatterns, "matching"))),
+    path("", include((expo.urls.page_urlpatterns, "expo"))),
 ]
 
 if settings.DEBUG:

@@ -176,6 +176,10 @@ class Expo(TimestampedModel):
             return self.name_zh
         return self.name
 
+    def clean(self) -> None:
+        if self.opening_time and self.closing_time and self.opening_time >= self.closing_time:
+            raise ValidationError({"closing_time": _("The closing time must be after the opening time.")})
+
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
@@ -307,6 +311,13 @@ class Term(models.Model):
 # --- Profiles ------------------------------------------------------------------------------------
 
 
+def clean_price_range(profile) -> None:
+    """Name the field when a price range is upside down (the database constraint is the backstop)."""
+    low, high = profile.price_min_cny, profile.price_max_cny
+    if low is not None and high is not None and low > high:
+        raise ValidationError({"price_max_cny": _("The maximum price cannot be below the minimum price.")})
+
+
 class ProfileQuerySet(models.QuerySet):
     def for_expo(self, expo: Expo) -> "ProfileQuerySet":
         return self.filter(expo=expo)
@@ -384,6 +395,9 @@ class Exhibitor(TimestampedModel):
         if self.name_zh and (get_language() or "").startswith("zh"):
             return self.name_zh
         return self.name_en
+
+    def clean(self) -> None:
+        clean_price_range(self)
 
 
 class ExhibitorStaff(models.Model):
@@ -542,6 +556,9 @@ class Buyer(TimestampedModel):
 
     def __str__(self) -> str:
         return self.company or str(self.user)
+
+    def clean(self) -> None:
+        clean_price_range(self)
 
 
 class ExchangeRate(models.Model):

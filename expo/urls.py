@@ -7,3 +7,5 @@ app_name = "expo"
 urlpatterns = [
     path("taxonomy/", views.TaxonomyListApi.as_view(), name="taxonomy"),
 ]
+
+page_urlpatterns: list = []
