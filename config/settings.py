@@ -178,6 +178,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"HealthStateEnum": ["ok", "error"]},
 }
 
 # --- Security (production values; `manage.py check --deploy` is clean with DEBUG off) --------
