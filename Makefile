@@ -37,7 +37,7 @@ beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=INFO
 
 test: install messages
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
