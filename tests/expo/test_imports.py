@@ -1,0 +1,727 @@
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.contrib.auth.hashers import is_password_usable
+from django.core.management import CommandError, call_command
+
+from accounts.models import Role, User
+from expo.models import Booth, Buyer, Exhibitor, Hall, Table
+from expo.services.imports import (
+    BUYER_COLUMNS,
+    EXHIBITOR_COLUMNS,
+    ImportFailed,
+    ImportResult,
+    RowError,
+    buyers_import,
+    exhibitors_import,
+)
+from expo.signals import profiles_imported
+from tests.factories.accounts import UserFactory
+from tests.factories.expo import BoothFactory, BuyerFactory, ExhibitorFactory, ExpoFactory, HallFactory, term
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Building files ------------------------------------------------------------------------------
+
+
+def exhibitor(**cells) -> dict:
+    return {
+        "external_id": "EX1",
+        "company_name": "Wujiang Silk Weaving Co.",
+        "company_name_zh": "吴江丝绸织造有限公司",
+        "country": "CN",
+        "province": "Jiangsu",
+        "hall": "1",
+        "booth": "1A01",
+        "tables": "2",
+        "fabrics": "chiffon; satin",
+        "processes": "digital-printing",
+        "fibres": "polyester",
+        "end_uses": "womens-wear",
+        "certifications": "oeko-tex-100",
+        "moq_m": "1000",
+        "capacity_m_month": "300000",
+        "price_min_cny": "8.5",
+        "price_max_cny": "15.00",
+        "lead_time_days": "20",
+        "description": "Chiffon and satin for womenswear.",
+        "contact_email": "sales@wujiang-silk.example",
+    } | cells
+
+
+def buyer(**cells) -> dict:
+    return {
+        "external_id": "B1",
+        "email": "anna@brand.example",
+        "name": "Anna Schmidt",
+        "company": "Nordic Apparel GmbH",
+        "country": "DE",
+        "fabrics": "chiffon",
+        "processes": "",
+        "fibres": "",
+        "end_uses": "",
+        "certifications_required": "grs",
+        "order_quantity_m": "5000",
+        "price_min_cny": "9",
+        "price_max_cny": "14",
+        "lead_time_days": "30",
+    } | cells
+
+
+def csv_bytes(rows: list[dict], header=None, encoding: str = "utf-8") -> io.BytesIO:
+    header = header or list(rows[0])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in header])
+    return io.BytesIO(out.getvalue().encode(encoding))
+
+
+def xlsx_bytes(table: list[list]) -> io.BytesIO:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in table:
+        sheet.append(row)
+    workbook.create_sheet("Notes").append(["ignored: only the first sheet is read"])
+    out = io.BytesIO()
+    workbook.save(out)
+    out.seek(0)
+    return out
+
+
+def import_exhibitors(expo, rows, **kwargs) -> ImportResult:
+    return exhibitors_import(expo=expo, file=csv_bytes(rows, **kwargs), filename="exhibitors.csv")
+
+
+def import_buyers(expo, rows, **kwargs) -> ImportResult:
+    return buyers_import(expo=expo, file=csv_bytes(rows, **kwargs), filename="buyers.csv")
+
+
+def errors_of(call, *args, **kwargs) -> list[RowError]:
+    with pytest.raises(ImportFailed) as failure:
+        call(*args, **kwargs)
+    return failure.value.errors
+
+
+def slugs(manager) -> list[str]:
+    return sorted(manager.values_list("slug", flat=True))
+
+
+# --- Valid files ---------------------------------------------------------------------------------
+
+
+def test_exhibitors_import_creates_profiles_halls_booths_and_tables(expo):
+    result = import_exhibitors(
+        expo,
+        [exhibitor(), exhibitor(external_id="EX2", company_name="Shengze Dyeing", booth="1A02", tables="")],
+    )
+
+    assert result == ImportResult(rows=2, created=2, updated=0)
+    mill = Exhibitor.objects.get(expo=expo, external_id="EX1")
+    assert (mill.name_en, mill.name_zh, mill.country.code, mill.province) == (
+        "Wujiang Silk Weaving Co.",
+        "吴江丝绸织造有限公司",
+        "CN",
+        "Jiangsu",
+    )
+    assert (mill.moq_m, mill.capacity_m_month, mill.lead_time_days) == (1000, 300000, 20)
+    assert (mill.price_min_cny, mill.price_max_cny) == (Decimal("8.50"), Decimal("15.00"))
+    assert mill.contact_email == "sales@wujiang-silk.example"
+    assert slugs(mill.fabrics) == ["chiffon", "satin"]
+    assert slugs(mill.processes) == ["digital-printing"]
+    assert slugs(mill.fibres) == ["polyester"]
+    assert slugs(mill.end_uses) == ["womens-wear"]
+    assert slugs(mill.certifications) == ["oeko-tex-100"]
+    assert list(Hall.objects.filter(expo=expo).values_list("code", flat=True)) == ["1"]
+    booths = {b.code: b for b in Booth.objects.filter(expo=expo)}
+    assert booths["1A01"].exhibitor == mill
+    assert booths["1A01"].tables == 2
+    assert booths["1A02"].tables == 1  # the default
+    assert list(Table.objects.filter(booth=booths["1A01"]).values_list("number", "is_active")) == [
+        (1, True),
+        (2, True),
+    ]
+    assert Table.objects.filter(booth=booths["1A02"]).count() == 1
+
+
+def test_exhibitors_import_reads_first_sheet_of_xlsx_with_numbers_and_empty_rows(expo):
+    header = [
+        "External_ID ",
+        "Company Name",
+        "tables",
+        "hall",
+        "booth",
+        "moq_m",
+        "price_min_cny",
+        "price_max_cny",
+    ]
+    table = [
+        header,
+        [1001, "Shengze Weaving", 3.0, 2, "2B01", 1500.0, 7.5, 12],
+        [None, None, None, None, None, None, None, None],
+        [1002, "Wujiang Knits", None, None, None, 800, None, None],
+    ]
+
+    result = exhibitors_import(expo=expo, file=xlsx_bytes(table), filename="List.XLSX")
+
+    assert result == ImportResult(rows=2, created=2, updated=0)
+    first = Exhibitor.objects.get(expo=expo, external_id="1001")
+    assert (first.moq_m, first.price_min_cny, first.price_max_cny) == (
+        1500,
+        Decimal("7.50"),
+        Decimal("12.00"),
+    )
+    booth = Booth.objects.get(expo=expo, code="2B01")
+    assert (booth.hall.code, booth.tables, booth.exhibitor) == ("2", 3, first)
+    assert Exhibitor.objects.get(expo=expo, external_id="1002").booths.count() == 0
+
+
+def test_exhibitors_import_reuses_existing_hall_and_free_booth(expo):
+    hall = HallFactory(expo=expo, code="3")
+    free = BoothFactory(expo=expo, hall=hall, code="3C01", exhibitor=None, tables=1)
+
+    import_exhibitors(expo, [exhibitor(hall="", booth="3C01", tables="1")])
+
+    free.refresh_from_db()
+    assert free.exhibitor == Exhibitor.objects.get(external_id="EX1")
+    assert free.hall == hall
+    assert Hall.objects.filter(expo=expo).count() == 1
+
+
+def test_buyers_import_creates_buyer_accounts_without_password(expo):
+    result = import_buyers(
+        expo,
+        [
+            buyer(verified="是"),
+            buyer(
+                external_id="B2",
+                email="Li@Shop.example",
+                name="李明",
+                company="上海服饰",
+                country="中国",
+                verified="no",
+            ),
+        ],
+    )
+
+    assert result == ImportResult(rows=2, created=2, updated=0)
+    anna = User.objects.get(email="anna@brand.example")
+    assert (anna.name, anna.company, anna.country.code, anna.role) == (
+        "Anna Schmidt",
+        "Nordic Apparel GmbH",
+        "DE",
+        Role.BUYER,
+    )
+    assert not is_password_usable(anna.password)
+    profile = Buyer.objects.get(expo=expo, user=anna)
+    assert (profile.external_id, profile.company, profile.country.code, profile.verified) == (
+        "B1",
+        "Nordic Apparel GmbH",
+        "DE",
+        True,
+    )
+    assert (
+        profile.order_quantity_m,
+        profile.price_min_cny,
+        profile.price_max_cny,
+        profile.lead_time_days,
+    ) == (
+        5000,
+        Decimal("9.00"),
+        Decimal("14.00"),
+        30,
+    )
+    assert slugs(profile.fabrics) == ["chiffon"]
+    assert slugs(profile.certifications_required) == ["grs"]
+    li = Buyer.objects.get(expo=expo, external_id="B2")
+    assert (li.user.email, li.user.name, li.country.code, li.verified) == (
+        "li@shop.example",
+        "李明",
+        "CN",
+        False,
+    )
+
+
+def test_buyers_import_reuses_existing_user_unchanged(expo):
+    user = UserFactory(email="Anna@Brand.example", name="Anna S.", company="Old Name")
+
+    result = import_buyers(expo, [buyer()])
+
+    assert result == ImportResult(rows=1, created=1, updated=0)
+    assert User.objects.count() == 1
+    user.refresh_from_db()
+    assert (user.name, user.company) == ("Anna S.", "Old Name")
+    assert Buyer.objects.get(expo=expo).user == user
+
+
+def test_buyers_import_links_self_registered_buyer_by_email(expo):
+    registered = BuyerFactory(expo=expo, user=UserFactory(email="anna@brand.example"), external_id="")
+
+    result = import_buyers(expo, [buyer(verified="yes")])
+
+    assert result == ImportResult(rows=1, created=0, updated=1)
+    registered.refresh_from_db()
+    assert (registered.external_id, registered.verified) == ("B1", True)
+    assert Buyer.objects.count() == 1
+
+
+def test_import_accepts_only_required_columns(expo):
+    result = import_exhibitors(expo, [{"external_id": "EX9", "company_name": "Minimal Mill"}])
+
+    assert result == ImportResult(rows=1, created=1, updated=0)
+    assert Exhibitor.objects.get(external_id="EX9").country.code == "CN"
+
+
+# --- Bilingual names -----------------------------------------------------------------------------
+
+
+def test_import_resolves_slugs_and_names_in_either_language_to_the_same_term(expo):
+    cells = ["chiffon", "Chiffon", "雪纺", "  CHIFFON ", "ｃｈｉｆｆｏｎ"]
+    rows = [
+        exhibitor(external_id=f"EX{i}", booth="", hall="", tables="", fabrics=cell)
+        for i, cell in enumerate(cells)
+    ]
+
+    import_exhibitors(expo, rows)
+
+    chiffon = term("fabric", "chiffon")
+    for profile in Exhibitor.objects.filter(expo=expo):
+        assert list(profile.fabrics.all()) == [chiffon]
+
+
+def test_import_splits_cells_on_semicolons_and_commas_of_either_width(expo):
+    row = exhibitor(
+        fabrics="雪纺；Satin, twill，乔其纱、Jersey;;",
+        certifications="GRS 全球回收标准; OEKO-TEX Standard 100",
+    )
+
+    import_exhibitors(expo, [row])
+
+    mill = Exhibitor.objects.get()
+    assert slugs(mill.fabrics) == ["chiffon", "georgette", "jersey", "satin", "twill"]
+    assert slugs(mill.certifications) == ["grs", "oeko-tex-100"]
+
+
+def test_import_matches_terms_within_their_own_kind_only(expo):
+    errors = errors_of(import_exhibitors, expo, [exhibitor(fabrics="dyeing")])
+
+    assert errors == [RowError(2, "fabrics", "Unknown fabric “dyeing”.")]
+
+
+def test_import_accepts_country_codes_and_names_in_english_and_chinese(expo):
+    cells = ["DE", "deu", "Germany", "德国", "de"]
+    import_buyers(
+        expo, [buyer(external_id=f"B{i}", email=f"b{i}@x.example", country=c) for i, c in enumerate(cells)]
+    )
+
+    assert set(Buyer.objects.values_list("country", flat=True)) == {"DE"}
+
+
+# --- Re-import -----------------------------------------------------------------------------------
+
+
+def test_exhibitors_reimport_of_the_same_file_changes_nothing(expo):
+    rows = [exhibitor(), exhibitor(external_id="EX2", booth="1A02", fabrics="twill")]
+    import_exhibitors(expo, rows)
+    through = Exhibitor.fabrics.through
+    before = (Exhibitor.objects.count(), Booth.objects.count(), Hall.objects.count(), Table.objects.count())
+    pairs = sorted(through.objects.values_list("pk", "exhibitor_id", "term_id"))
+
+    result = import_exhibitors(expo, rows)
+
+    assert result == ImportResult(rows=2, created=0, updated=2)
+    assert (
+        Exhibitor.objects.count(),
+        Booth.objects.count(),
+        Hall.objects.count(),
+        Table.objects.count(),
+    ) == before
+    assert sorted(through.objects.values_list("pk", "exhibitor_id", "term_id")) == pairs
+
+
+def test_exhibitors_reimport_updates_values_facets_booth_and_tables(expo):
+    import_exhibitors(expo, [exhibitor(tables="3")])
+    mill = Exhibitor.objects.get()
+    old_booth = Booth.objects.get(code="1A01")
+
+    result = import_exhibitors(
+        expo,
+        [
+            exhibitor(
+                company_name="Wujiang Silk",
+                fabrics="twill",
+                price_max_cny="20",
+                booth="2A01",
+                hall="2",
+                tables="1",
+            )
+        ],
+    )
+
+    assert result == ImportResult(rows=1, created=0, updated=1)
+    mill.refresh_from_db()
+    assert (mill.name_en, mill.price_max_cny) == ("Wujiang Silk", Decimal("20.00"))
+    assert slugs(mill.fabrics) == ["twill"]
+    old_booth.refresh_from_db()
+    assert old_booth.exhibitor is None  # released: the exhibitor moved
+    new_booth = Booth.objects.get(code="2A01")
+    assert (new_booth.exhibitor, new_booth.hall.code, new_booth.tables) == (mill, "2", 1)
+
+    import_exhibitors(expo, [exhibitor(booth="2A01", hall="2", tables="")])
+    import_exhibitors(expo, [exhibitor(booth="1A01", hall="1", tables="2")])
+    assert list(Table.objects.filter(booth=old_booth).values_list("number", "is_active")) == [
+        (1, True),
+        (2, True),
+        (3, False),  # retired, not deleted, so meetings on it keep their table
+    ]
+
+
+def test_exhibitors_reimport_lets_exhibitors_swap_booths(expo):
+    import_exhibitors(expo, [exhibitor(), exhibitor(external_id="EX2", booth="1A02")])
+
+    import_exhibitors(expo, [exhibitor(booth="1A02"), exhibitor(external_id="EX2", booth="1A01")])
+
+    assert dict(Booth.objects.values_list("code", "exhibitor__external_id")) == {"1A01": "EX2", "1A02": "EX1"}
+
+
+def test_exhibitors_reimport_leaves_columns_absent_from_the_file(expo):
+    import_exhibitors(expo, [exhibitor()])
+
+    import_exhibitors(expo, [{"external_id": "EX1", "company_name": "Renamed", "fabrics": "twill"}])
+
+    mill = Exhibitor.objects.get()
+    assert (mill.name_en, mill.moq_m, slugs(mill.fabrics), slugs(mill.processes)) == (
+        "Renamed",
+        1000,
+        ["twill"],
+        ["digital-printing"],
+    )
+    assert mill.booths.get().code == "1A01"
+
+
+def test_buyers_reimport_updates_by_external_id_without_duplicates(expo):
+    rows = [buyer(), buyer(external_id="B2", email="li@shop.example")]
+    import_buyers(expo, rows)
+    users = User.objects.count()
+
+    assert import_buyers(expo, rows) == ImportResult(rows=2, created=0, updated=2)
+    result = import_buyers(
+        expo, [buyer(fabrics="satin; twill", order_quantity_m="8000", verified="1"), rows[1]]
+    )
+
+    assert result == ImportResult(rows=2, created=0, updated=2)
+    assert (User.objects.count(), Buyer.objects.count()) == (users, 2)
+    anna = Buyer.objects.get(external_id="B1")
+    assert (anna.order_quantity_m, anna.verified, slugs(anna.fabrics)) == (8000, True, ["satin", "twill"])
+
+
+def test_import_sends_profiles_imported_on_commit(expo, django_capture_on_commit_callbacks):
+    received = []
+
+    def receiver(sender, **kwargs):
+        received.append((sender, kwargs["expo"], kwargs["kind"], sorted(kwargs["ids"])))
+
+    profiles_imported.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            import_buyers(expo, [buyer()])
+    finally:
+        profiles_imported.disconnect(receiver)
+
+    assert received == [(Buyer, expo, "buyers", [Buyer.objects.get().pk])]
+
+
+def test_import_only_touches_its_own_expo(expo):
+    other = ExpoFactory()
+    ExhibitorFactory(expo=other, external_id="EX1", name_en="Other Expo Mill")
+
+    result = import_exhibitors(expo, [exhibitor()])
+
+    assert result == ImportResult(rows=1, created=1, updated=0)
+    assert Exhibitor.objects.get(expo=other).name_en == "Other Expo Mill"
+
+
+# --- Row errors ----------------------------------------------------------------------------------
+
+
+def test_exhibitors_import_lists_every_cell_error_by_row_and_column(expo):
+    rows = [
+        exhibitor(external_id="", company_name=""),
+        exhibitor(external_id="EX2", booth="1A02", company_name="x" * 201, contact_email="not-an-email"),
+        exhibitor(external_id="EX3", booth="1A03", moq_m="abc", capacity_m_month="0", lead_time_days="2.5"),
+        exhibitor(external_id="EX4", booth="1A04", price_min_cny="0", price_max_cny="1.234"),
+        exhibitor(external_id="EX5", booth="1A05", price_min_cny="20", price_max_cny="10"),
+        exhibitor(
+            external_id="EX6", booth="1A06", fabrics="chiffon; tweed; 丝光", certifications="ISO 9001 Pro"
+        ),
+        exhibitor(external_id="EX7", booth="1A07", country="Atlantis", tables="51"),
+        exhibitor(external_id="EX8", booth="", hall="1", tables=""),
+        exhibitor(external_id="EX9", booth="", hall="", tables="2"),
+        exhibitor(external_id="EX2", booth="1A02"),
+    ]
+
+    errors = errors_of(import_exhibitors, expo, rows)
+
+    assert errors == [
+        RowError(2, "external_id", "This column is required."),
+        RowError(2, "company_name", "This column is required."),
+        RowError(3, "company_name", "At most 200 characters (this has 201)."),
+        RowError(3, "contact_email", "“not-an-email” is not a valid email address."),
+        RowError(4, "moq_m", "“abc” is not a number."),
+        RowError(4, "capacity_m_month", "Use a whole number from 1 to 2147483647."),
+        RowError(4, "lead_time_days", "Use a whole number."),
+        RowError(5, "price_min_cny", "The price must be greater than zero."),
+        RowError(5, "price_max_cny", "Use at most two decimal places."),
+        RowError(6, "price_max_cny", "The maximum price cannot be below the minimum price."),
+        RowError(7, "fabrics", "Unknown fabric “tweed”."),
+        RowError(7, "fabrics", "Unknown fabric “丝光”."),
+        RowError(7, "certifications", "Unknown certification “ISO 9001 Pro”."),
+        RowError(
+            8,
+            "country",
+            "Unknown country “Atlantis”: use an ISO code such as CN, or its English or Chinese name.",
+        ),
+        RowError(8, "tables", "Use a whole number from 1 to 50."),
+        RowError(9, "booth", "A hall is given, so give the booth code too."),
+        RowError(10, "booth", "Tables are given, so give the booth code too."),
+        RowError(11, "external_id", "“EX2” is also in row 3."),
+        RowError(11, "booth", "“1A02” is also in row 3."),
+    ]
+
+
+def test_exhibitors_import_rejects_booth_held_by_another_exhibitor(expo):
+    BoothFactory(expo=expo, code="1A01", exhibitor=ExhibitorFactory(expo=expo, external_id="OLD"))
+    BoothFactory(expo=expo, code="1A02", exhibitor=ExhibitorFactory(expo=expo, external_id=""))
+
+    errors = errors_of(import_exhibitors, expo, [exhibitor(), exhibitor(external_id="EX2", booth="1A02")])
+
+    assert errors == [
+        RowError(2, "booth", "Booth “1A01” belongs to another exhibitor."),
+        RowError(3, "booth", "Booth “1A02” belongs to another exhibitor."),
+    ]
+
+
+def test_exhibitors_import_asks_for_the_hall_of_a_new_booth(expo):
+    errors = errors_of(import_exhibitors, expo, [exhibitor(hall="")])
+
+    assert errors == [RowError(2, "hall", "Give the hall of the new booth “1A01”.")]
+
+
+def test_exhibitors_import_checks_price_range_against_the_stored_price(expo):
+    import_exhibitors(expo, [exhibitor()])
+
+    errors = errors_of(
+        import_exhibitors, expo, [{"external_id": "EX1", "company_name": "Mill", "price_max_cny": "5"}]
+    )
+
+    assert errors == [RowError(2, "price_max_cny", "The maximum price cannot be below the minimum price.")]
+
+
+def test_buyers_import_lists_every_cell_error_by_row_and_column(expo):
+    rows = [
+        buyer(email=""),
+        buyer(external_id="B2", email="anna@"),
+        buyer(
+            external_id="B3",
+            email="b3@x.example",
+            verified="maybe",
+            order_quantity_m="-5",
+            price_min_cny="abc",
+        ),
+        buyer(external_id="B4", email="B3@X.example", name="n" * 151),
+        buyer(external_id="B3", email="b5@x.example", processes="weaving magic"),
+    ]
+
+    errors = errors_of(import_buyers, expo, rows, header=list(BUYER_COLUMNS))
+
+    assert errors == [
+        RowError(2, "email", "This column is required."),
+        RowError(3, "email", "“anna@” is not a valid email address."),
+        RowError(4, "order_quantity_m", "Use a whole number from 1 to 2147483647."),
+        RowError(4, "verified", "Use yes or no (also true/false, 1/0, 是/否)."),
+        RowError(4, "price_min_cny", "“abc” is not a number."),
+        RowError(5, "name", "At most 150 characters (this has 151)."),
+        RowError(5, "email", "“B3@X.example” is also in row 4."),
+        RowError(6, "processes", "Unknown process “weaving magic”."),
+        RowError(6, "external_id", "“B3” is also in row 4."),
+    ]
+
+
+def test_buyers_import_rejects_external_id_of_another_email_and_email_of_another_external_id(expo):
+    BuyerFactory(expo=expo, user=UserFactory(email="old@brand.example"), external_id="B1")
+    BuyerFactory(expo=expo, user=UserFactory(email="li@shop.example"), external_id="B7")
+
+    errors = errors_of(import_buyers, expo, [buyer(), buyer(external_id="B2", email="li@shop.example")])
+
+    assert errors == [
+        RowError(2, "email", "External ID “B1” belongs to the buyer old@brand.example at this expo."),
+        RowError(3, "external_id", "This email's buyer at this expo has external ID “B7”."),
+    ]
+
+
+def test_import_rejects_unknown_duplicate_and_missing_columns(expo):
+    file = csv_bytes(
+        [{"external_id": "EX1", "colour": "red"}], header=["External ID", "colour", "external_id"]
+    )
+
+    errors = errors_of(exhibitors_import, expo=expo, file=file, filename="x.csv")
+
+    columns = ", ".join(EXHIBITOR_COLUMNS)
+    assert errors == [
+        RowError(1, "colour", f"Unknown column “colour”; the columns are: {columns}."),
+        RowError(1, "external_id", "Column “external_id” appears twice."),
+        RowError(1, "company_name", "Missing required column “company_name”."),
+    ]
+
+
+def test_import_rejects_cells_beyond_the_header(expo):
+    file = io.BytesIO(b"external_id,company_name\nEX1,Mill\nEX2,Mill 2,surplus\n")
+
+    errors = errors_of(exhibitors_import, expo=expo, file=file, filename="x.csv")
+
+    assert errors == [RowError(3, "", "This row has more cells than the header has columns.")]
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (b"external_id,company_name\n", "x.csv", "The file has a header but no data rows."),
+        (b"", "x.csv", "The file is empty."),
+        (b"not a zip", "x.xlsx", "The file is not a readable XLSX workbook."),
+        (
+            b"whatever",
+            "x.xls",
+            "Upload a .csv or .xlsx file (save other spreadsheets in one of these formats).",
+        ),
+        (b"\x81\x30\xff\xff", "x.csv", "The CSV file is neither UTF-8 nor GB18030/GBK text."),
+    ],
+)
+def test_import_rejects_unreadable_files_with_a_file_level_error(expo, content, filename, message):
+    errors = errors_of(exhibitors_import, expo=expo, file=io.BytesIO(content), filename=filename)
+
+    assert errors == [RowError(0, "", message)]
+
+
+# --- Nothing written on error --------------------------------------------------------------------
+
+
+def test_buyers_import_writes_nothing_when_one_row_is_bad(expo):
+    import_buyers(expo, [buyer()])
+    counts = (User.objects.count(), Buyer.objects.count(), Buyer.fabrics.through.objects.count())
+    rows = [buyer(fabrics="satin", verified="yes")] + [
+        buyer(external_id=f"N{i}", email=f"new{i}@x.example") for i in range(20)
+    ]
+    rows[-1]["price_max_cny"] = "1"
+
+    errors = errors_of(import_buyers, expo, rows)
+
+    assert errors == [RowError(22, "price_max_cny", "The maximum price cannot be below the minimum price.")]
+    assert (User.objects.count(), Buyer.objects.count(), Buyer.fabrics.through.objects.count()) == counts
+    anna = Buyer.objects.get()
+    assert (anna.verified, slugs(anna.fabrics)) == (False, ["chiffon"])
+
+
+def test_exhibitors_import_writes_nothing_when_one_row_is_bad(expo):
+    errors = errors_of(
+        import_exhibitors,
+        expo,
+        [exhibitor(), exhibitor(external_id="EX2", booth="9Z01", hall="9", moq_m="-1")],
+    )
+
+    assert errors == [RowError(3, "moq_m", "Use a whole number from 1 to 2147483647.")]
+    assert (
+        Exhibitor.objects.count(),
+        Hall.objects.count(),
+        Booth.objects.count(),
+        Table.objects.count(),
+    ) == (0, 0, 0, 0)
+
+
+def test_import_dry_run_reports_counts_without_writing(expo):
+    import_exhibitors(expo, [exhibitor()])
+
+    file = csv_bytes([exhibitor(company_name="Changed"), exhibitor(external_id="EX2", booth="1A02")])
+    result = exhibitors_import(expo=expo, file=file, filename="x.csv", dry_run=True)
+
+    assert result == ImportResult(rows=2, created=1, updated=1)
+    assert list(Exhibitor.objects.values_list("name_en", flat=True)) == ["Wujiang Silk Weaving Co."]
+
+
+# --- Encodings -----------------------------------------------------------------------------------
+
+
+def test_import_reads_gbk_csv_as_saved_by_chinese_excel(expo):
+    row = exhibitor(company_name_zh="盛泽丝绸印染厂", fabrics="雪纺；色丁", province="江苏")
+
+    import_exhibitors(expo, [row], encoding="gbk")
+
+    mill = Exhibitor.objects.get()
+    assert (mill.name_zh, mill.province, slugs(mill.fabrics)) == (
+        "盛泽丝绸印染厂",
+        "江苏",
+        ["chiffon", "satin"],
+    )
+
+
+def test_import_reads_utf8_csv_with_byte_order_mark(expo):
+    import_buyers(expo, [buyer(name="王芳")], encoding="utf-8-sig")
+
+    assert User.objects.get().name == "王芳"
+
+
+# --- Commands ------------------------------------------------------------------------------------
+
+
+def test_import_exhibitors_command_reports_counts(expo, tmp_path):
+    path = tmp_path / "exhibitors.csv"
+    path.write_bytes(csv_bytes([exhibitor(), exhibitor(external_id="EX2", booth="1A02")]).getvalue())
+    out = io.StringIO()
+
+    call_command("import_exhibitors", str(path), stdout=out)  # the current expo
+    call_command("import_exhibitors", str(path), "--expo", expo.slug, stdout=out)
+
+    assert out.getvalue() == (
+        "Imported 2 rows: 2 created, 0 updated.\nImported 2 rows: 0 created, 2 updated.\n"
+    )
+
+
+def test_import_buyers_command_lists_errors_and_fails_writing_nothing(expo, tmp_path):
+    path = tmp_path / "buyers.xlsx"
+    table = [
+        ["external_id", "email", "price_min_cny", "price_max_cny"],
+        ["B1", "a@x.example", 5, 9],
+        ["B2", "bad", 9, 5],
+    ]
+    path.write_bytes(xlsx_bytes(table).getvalue())
+    err = io.StringIO()
+
+    with pytest.raises(CommandError, match="Nothing imported: 2 errors."):
+        call_command("import_buyers", str(path), "--expo", expo.slug, stderr=err)
+
+    assert err.getvalue() == (
+        "row 3, email: “bad” is not a valid email address.\n"
+        "row 3, price_max_cny: The maximum price cannot be below the minimum price.\n"
+    )
+    assert (User.objects.count(), Buyer.objects.count()) == (0, 0)
+
+
+def test_import_command_reports_file_errors_and_unknown_expo(expo, tmp_path):
+    err = io.StringIO()
+    path = tmp_path / "buyers.ods"
+    path.write_bytes(b"x")
+
+    with pytest.raises(CommandError, match="Nothing imported: 1 error."):
+        call_command("import_buyers", str(path), stderr=err)
+    assert (
+        err.getvalue()
+        == "file: Upload a .csv or .xlsx file (save other spreadsheets in one of these formats).\n"
+    )
+    with pytest.raises(CommandError, match="No expo with slug “nope”."):
+        call_command("import_buyers", str(path), "--expo", "nope")
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_buyers", str(tmp_path / "missing.csv"))
