@@ -1,0 +1,126 @@
+"""The user admin: email sign-in (no username), roles kept in step with groups by `user_set_role`.
+
+Only organisers manage users. Superuser status, groups and single permissions stay with
+superusers, and only a superuser may change a superuser, so an organiser cannot raise anyone
+(themselves included) above organiser.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from accounts.services import user_set_role
+
+
+def _is_organiser(request) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_staff and user.is_organiser)
+
+
+class _EmailMixin:
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        others = User.objects.filter(email__iexact=email)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(_("A user with this email address already exists."))
+        return email
+
+
+class UserCreationForm(_EmailMixin, auth_forms.AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "name", "company", "country", "phone", "preferred_language", "role")
+
+
+class UserChangeForm(_EmailMixin, auth_forms.UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        is_superuser = cleaned.get("is_superuser", self.instance.is_superuser)
+        if is_superuser and cleaned.get("role", self.instance.role) != Role.ORGANISER:
+            self.add_error("role", _("A superuser is always an organiser."))
+        return cleaned
+
+
+@admin.register(User)
+class UserAdmin(auth_admin.UserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("name", "company", "country", "phone", "preferred_language")}),
+        (
+            _("Role and access"),
+            {
+                "fields": ("role", "is_active", "email_confirmed", "is_staff", "is_superuser"),
+                "description": _(
+                    "The role decides admin access: organisers and exhibitor staff may sign in, "
+                    "buyers may not. Which company a staff member works for is set under Exhibitor staff."
+                ),
+            },
+        ),
+        (_("Groups and permissions"), {"fields": ("groups", "user_permissions"), "classes": ("collapse",)}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "email",
+                    "name",
+                    "company",
+                    "country",
+                    "phone",
+                    "preferred_language",
+                    "role",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    list_display = ("email", "name", "company", "country", "role", "is_staff", "is_active")
+    list_filter = ("role", "is_staff", "is_superuser", "is_active", "preferred_language", "groups")
+    search_fields = ("email", "name", "company")
+    ordering = ("email",)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["is_staff", "last_login", "date_joined"]  # is_staff follows the role
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "groups", "user_permissions"]
+        return readonly
+
+    def has_module_permission(self, request) -> bool:
+        return _is_organiser(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _is_organiser(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        return _is_organiser(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return _is_organiser(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return _is_organiser(request) and super().has_delete_permission(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the groups field (if any) is saved, so the role's group and staff flag win.
+        user_set_role(user=form.instance, role=form.instance.role)

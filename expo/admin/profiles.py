@@ -1,0 +1,232 @@
+"""Admin of the taxonomy, exhibitor and buyer profiles, and exhibitor staff."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_countries.filters import CountryFilter
+
+from expo.admin.imports import import_view
+from expo.admin.scoping import ExhibitorScopedMixin, OrganiserOnlyMixin, StaffHiddenMixin, is_organiser
+from expo.models import BUYER_FACETS, EXHIBITOR_FACETS, Booth, Buyer, Exhibitor, ExhibitorStaff, Term
+from expo.services.staff import staff_member_add, staff_member_check, staff_member_remove
+from expo.signals import buyer_profile_changed, exhibitor_profile_changed
+
+
+def _facet_filters(facets) -> tuple:
+    return tuple((name, admin.RelatedOnlyFieldListFilter) for name in facets)
+
+
+@admin.register(Term)
+class TermAdmin(StaffHiddenMixin, admin.ModelAdmin):
+    """Organisers edit the taxonomy; staff may only read it, through the facet autocomplete."""
+
+    list_display = ("slug", "kind", "name_en", "name_zh", "parent", "position")
+    list_filter = ("kind", ("parent", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("parent",)
+    search_fields = ("slug", "name_en", "name_zh")
+    autocomplete_fields = ("parent",)
+    ordering = ("kind", "position", "slug")
+
+
+# --- Exhibitors --------------------------------------------------------------------------------
+
+_EXHIBITOR_PROFILE = (
+    "name_en",
+    "name_zh",
+    "description",
+    "country",
+    "province",
+    "contact_email",
+    "contact_phone",
+    "website",
+)
+_EXHIBITOR_CAPABILITIES = ("moq_m", "capacity_m_month", "price_min_cny", "price_max_cny", "lead_time_days")
+
+
+@admin.register(Exhibitor)
+class ExhibitorAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
+    exhibitor_path = ""  # the exhibitor itself
+    list_display = ("name_en", "name_zh", "booth_codes", "country", "province", "expo")
+    list_display_links = ("name_en", "name_zh")
+    list_select_related = ("expo",)
+    search_fields = ("name_en", "name_zh", "external_id")
+    autocomplete_fields = tuple(EXHIBITOR_FACETS)
+    readonly_fields = ("created_at", "updated_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        booths = Booth.objects.select_related("hall").order_by("code")
+        return super().get_queryset(request).prefetch_related(Prefetch("booths", queryset=booths))
+
+    @admin.display(description=_("booths"))
+    def booth_codes(self, exhibitor: Exhibitor) -> str:
+        return ", ".join(f"{booth.hall.code} {booth.code}" for booth in exhibitor.booths.all())
+
+    def get_list_filter(self, request):
+        if not is_organiser(request):
+            return ()
+        return (
+            "expo",
+            ("country", CountryFilter),
+            "province",
+            "booths__hall",
+            *_facet_filters(EXHIBITOR_FACETS),
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (None, {"fields": _EXHIBITOR_PROFILE}),
+            (_("What the company makes"), {"fields": tuple(EXHIBITOR_FACETS)}),
+            (_("Orders"), {"fields": _EXHIBITOR_CAPABILITIES}),
+        ]
+        if is_organiser(request):
+            # The expo and the import key are the organiser's; staff never see or send them.
+            fieldsets.insert(0, (_("Expo"), {"fields": ("expo", "external_id")}))
+            if obj is not None:
+                fieldsets.append((_("Timestamps"), {"fields": ("created_at", "updated_at")}))
+        return fieldsets
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Facets are saved only now; matching rescores this exhibitor on commit.
+        exhibitor_profile_changed.send(sender=Exhibitor, exhibitor=form.instance)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(import_view)
+        return [path("import/", view, name="expo_import"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "show_import_link": is_organiser(request)}
+        return super().changelist_view(request, extra_context)
+
+
+# --- Buyers ------------------------------------------------------------------------------------
+
+
+@admin.register(Buyer)
+class BuyerAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
+    list_display = ("company", "user", "country", "verified", "expo")
+    list_select_related = ("user", "expo")
+    list_filter = ("expo", "verified", ("country", CountryFilter), *_facet_filters(BUYER_FACETS))
+    search_fields = ("company", "external_id", "user__email", "user__name")
+    autocomplete_fields = ("user", *BUYER_FACETS)
+    readonly_fields = ("created_at", "updated_at")
+    actions = ["mark_verified", "mark_unverified"]
+    fieldsets = (
+        (None, {"fields": ("expo", "user", "external_id", "company", "country", "verified")}),
+        (_("What the buyer sources"), {"fields": tuple(BUYER_FACETS)}),
+        (_("Orders"), {"fields": ("order_quantity_m", "price_min_cny", "price_max_cny", "lead_time_days")}),
+        (_("Timestamps"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        buyer_profile_changed.send(sender=Buyer, buyer=form.instance)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "show_import_link": is_organiser(request)}
+        return super().changelist_view(request, extra_context)
+
+    @staticmethod
+    def _set_verified(queryset, verified: bool) -> int:
+        return queryset.exclude(verified=verified).update(verified=verified)
+
+    @admin.action(description=_("Mark the selected buyers as verified"), permissions=["change"])
+    def mark_verified(self, request, queryset):
+        count = self._set_verified(queryset, True)
+        self.message_user(
+            request,
+            ngettext("%(count)d buyer marked verified.", "%(count)d buyers marked verified.", count)
+            % {"count": count},
+        )
+
+    @admin.action(description=_("Mark the selected buyers as not verified"), permissions=["change"])
+    def mark_unverified(self, request, queryset):
+        count = self._set_verified(queryset, False)
+        self.message_user(
+            request,
+            ngettext("%(count)d buyer marked not verified.", "%(count)d buyers marked not verified.", count)
+            % {"count": count},
+        )
+
+
+# --- Exhibitor staff ---------------------------------------------------------------------------
+
+
+class ExhibitorStaffAddForm(forms.ModelForm):
+    """Adds a staff member by email: an unknown address gets a new account (password by reset email)."""
+
+    email = forms.EmailField(label=_("email address"))
+    name = forms.CharField(label=_("name"), max_length=150, required=False)
+
+    class Meta:
+        model = ExhibitorStaff
+        fields = ("exhibitor",)
+
+    def clean(self):
+        cleaned = super().clean()
+        exhibitor, email = cleaned.get("exhibitor"), cleaned.get("email")
+        if exhibitor is None or not email:
+            return cleaned
+        try:
+            staff_member_check(exhibitor=exhibitor, email=email)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(field, messages)
+            return cleaned
+        user = get_user_model().objects.filter(email__iexact=email).first()
+        if user is not None and ExhibitorStaff.objects.filter(user=user).exists():
+            self.add_error("email", _("This user is already staff of this exhibitor."))
+        return cleaned
+
+
+@admin.register(ExhibitorStaff)
+class ExhibitorStaffAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
+    list_display = ("user", "user_name", "exhibitor", "exhibitor_name_zh")
+    list_select_related = ("user", "exhibitor")
+    search_fields = ("user__email", "user__name", "exhibitor__name_en", "exhibitor__name_zh")
+    autocomplete_fields = ("exhibitor",)
+
+    @admin.display(description=_("name"), ordering="user__name")
+    def user_name(self, staff: ExhibitorStaff) -> str:
+        return staff.user.name
+
+    @admin.display(description=_("Chinese company name"), ordering="exhibitor__name_zh")
+    def exhibitor_name_zh(self, staff: ExhibitorStaff) -> str:
+        return staff.exhibitor.name_zh
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ExhibitorStaffAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ("exhibitor", "email", "name") if obj is None else ("user", "exhibitor")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("user",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        link = staff_member_add(
+            exhibitor=form.cleaned_data["exhibitor"],
+            email=form.cleaned_data["email"],
+            name=form.cleaned_data["name"],
+        )
+        obj.pk, obj.user = link.pk, link.user
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        staff_member_remove(staff=obj)
+
+    def delete_queryset(self, request, queryset):
+        for staff in queryset.select_related("user"):
+            staff_member_remove(staff=staff)

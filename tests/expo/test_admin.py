@@ -1,0 +1,766 @@
+"""The expo admin: organisers see everything; exhibitor staff see and change only their own company.
+
+Scoping is checked on every door a staff member could try: the list, the change page, a POST to
+it, the history, the delete page, and the autocomplete endpoint.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import Role
+from accounts.services import user_set_role
+from expo.models import Booth, Exhibitor, ExhibitorStaff, Expo, Slot, Table, Term
+from expo.services.expos import booth_tables_sync
+from tests.factories.accounts import UserFactory
+from tests.factories.expo import (
+    BoothFactory,
+    BuyerFactory,
+    ExhibitorFactory,
+    ExhibitorStaffFactory,
+    ExpoFactory,
+    HallFactory,
+    term,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _staff_of(exhibitor: Exhibitor):
+    user = UserFactory(role=Role.BUYER)
+    ExhibitorStaff.objects.create(user=user, exhibitor=exhibitor)
+    return user_set_role(user=user, role=Role.EXHIBITOR_STAFF)
+
+
+@pytest.fixture
+def hall(expo):
+    return HallFactory(expo=expo, code="4A")
+
+
+@pytest.fixture
+def company_a(expo):
+    return ExhibitorFactory(expo=expo, name_en="Alpha Weaving", name_zh="阿尔法织造")
+
+
+@pytest.fixture
+def company_b(expo):
+    return ExhibitorFactory(expo=expo, name_en="Beta Dyeing", name_zh="贝塔印染")
+
+
+@pytest.fixture
+def booth_a(expo, hall, company_a):
+    booth = BoothFactory(expo=expo, hall=hall, exhibitor=company_a, code="A101", tables=2)
+    booth_tables_sync(booth=booth)
+    return booth
+
+
+@pytest.fixture
+def booth_b(expo, hall, company_b):
+    booth = BoothFactory(expo=expo, hall=hall, exhibitor=company_b, code="B202", tables=2)
+    booth_tables_sync(booth=booth)
+    return booth
+
+
+@pytest.fixture
+def staff_a(company_a, booth_a):
+    return _staff_of(company_a)
+
+
+@pytest.fixture
+def staff_client(client, staff_a, booth_b):
+    client.force_login(staff_a)
+    return client
+
+
+@pytest.fixture
+def organiser_client(client, organiser):
+    client.force_login(organiser)
+    return client
+
+
+def _exhibitor_form(exhibitor: Exhibitor, **changes) -> dict:
+    data = {
+        "name_en": exhibitor.name_en,
+        "name_zh": exhibitor.name_zh,
+        "description": exhibitor.description,
+        "country": exhibitor.country.code,
+        "province": exhibitor.province,
+        "contact_email": exhibitor.contact_email,
+        "contact_phone": exhibitor.contact_phone,
+        "website": exhibitor.website,
+        "moq_m": exhibitor.moq_m or "",
+        "capacity_m_month": exhibitor.capacity_m_month or "",
+        "price_min_cny": exhibitor.price_min_cny or "",
+        "price_max_cny": exhibitor.price_max_cny or "",
+        "lead_time_days": exhibitor.lead_time_days or "",
+    }
+    data.update(changes)
+    return data
+
+
+def _booth_form(booth: Booth, **changes) -> dict:
+    tables = list(booth.table_set.order_by("number"))
+    data = {
+        "tables": booth.tables,
+        "table_set-TOTAL_FORMS": len(tables),
+        "table_set-INITIAL_FORMS": len(tables),
+        "table_set-MIN_NUM_FORMS": 0,
+        "table_set-MAX_NUM_FORMS": 1000,
+    }
+    for i, table in enumerate(tables):
+        data[f"table_set-{i}-id"] = table.pk
+        data[f"table_set-{i}-booth"] = booth.pk
+        data[f"table_set-{i}-label"] = table.label
+        if table.is_active:
+            data[f"table_set-{i}-is_active"] = "on"
+    data.update(changes)
+    return data
+
+
+# --- Exhibitor staff: their own company ---------------------------------------------------------
+
+
+def test_staff_exhibitor_list_shows_only_own_company(staff_client, company_a, company_b):
+    response = staff_client.get(reverse("admin:expo_exhibitor_changelist"))
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [company_a]
+    assert "Beta Dyeing" not in response.content.decode()
+
+
+def test_staff_exhibitor_search_cannot_reach_other_company(staff_client, company_b):
+    response = staff_client.get(reverse("admin:expo_exhibitor_changelist"), {"q": "Beta"})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+
+
+def test_staff_cannot_open_other_company_change_page(staff_client, company_b):
+    response = staff_client.get(reverse("admin:expo_exhibitor_change", args=[company_b.pk]))
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+
+
+def test_staff_post_to_other_company_changes_nothing(staff_client, company_b):
+    url = reverse("admin:expo_exhibitor_change", args=[company_b.pk])
+
+    response = staff_client.post(url, _exhibitor_form(company_b, name_en="Hijacked"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+    company_b.refresh_from_db()
+    assert company_b.name_en == "Beta Dyeing"
+
+
+def test_staff_cannot_delete_any_company(staff_client, company_a, company_b):
+    for company in (company_a, company_b):
+        url = reverse("admin:expo_exhibitor_delete", args=[company.pk])
+        assert staff_client.get(url).status_code == 403
+        assert staff_client.post(url, {"post": "yes"}).status_code == 403
+    assert Exhibitor.objects.count() == 2
+
+
+def test_staff_cannot_see_other_company_history(staff_client, company_b):
+    response = staff_client.get(reverse("admin:expo_exhibitor_history", args=[company_b.pk]))
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+
+
+def test_staff_cannot_add_an_exhibitor(staff_client):
+    assert staff_client.get(reverse("admin:expo_exhibitor_add")).status_code == 403
+
+
+def test_staff_edits_own_company_profile_but_not_expo_or_import_key(staff_client, company_a):
+    other_expo = ExpoFactory()
+    url = reverse("admin:expo_exhibitor_change", args=[company_a.pk])
+    fabric = term("fabric", "chiffon")
+    data = _exhibitor_form(
+        company_a,
+        name_zh="阿尔法新织造",
+        moq_m=500,
+        price_min_cny="9.50",
+        fabrics=[fabric.pk],
+        expo=other_expo.pk,
+        external_id="STOLEN",
+    )
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    company_a.refresh_from_db()
+    assert company_a.name_zh == "阿尔法新织造"
+    assert company_a.moq_m == 500
+    assert company_a.price_min_cny == Decimal("9.50")
+    assert list(company_a.fabrics.all()) == [fabric]
+    assert company_a.expo_id != other_expo.pk
+    assert company_a.external_id != "STOLEN"
+
+
+def test_staff_change_form_hides_expo_and_external_id(staff_client, company_a):
+    response = staff_client.get(reverse("admin:expo_exhibitor_change", args=[company_a.pk]))
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "expo" not in form.fields
+    assert "external_id" not in form.fields
+    assert "fabrics" in form.fields
+
+
+def test_staff_facet_of_wrong_kind_is_refused(staff_client, company_a):
+    url = reverse("admin:expo_exhibitor_change", args=[company_a.pk])
+    dyeing = term("process", "dyeing")
+
+    response = staff_client.post(url, _exhibitor_form(company_a, fabrics=[dyeing.pk]))
+
+    assert response.status_code == 200
+    assert "fabrics" in response.context["adminform"].form.errors
+    assert company_a.fabrics.count() == 0
+
+
+def test_staff_booth_list_shows_only_own_booths(staff_client, booth_a, booth_b):
+    response = staff_client.get(reverse("admin:expo_booth_changelist"))
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [booth_a]
+
+
+def test_staff_cannot_open_or_change_other_booth(staff_client, booth_b):
+    change = reverse("admin:expo_booth_change", args=[booth_b.pk])
+
+    assert staff_client.get(change).status_code == 302
+    response = staff_client.post(change, _booth_form(booth_b, tables=5))
+    assert response.status_code == 302
+    booth_b.refresh_from_db()
+    assert booth_b.tables == 2
+    assert staff_client.get(reverse("admin:expo_booth_history", args=[booth_b.pk])).status_code == 302
+    assert staff_client.post(reverse("admin:expo_booth_delete", args=[booth_b.pk])).status_code == 403
+
+
+def test_staff_changes_own_booth_tables_and_table_labels(staff_client, booth_a):
+    url = reverse("admin:expo_booth_change", args=[booth_a.pk])
+    data = _booth_form(booth_a, tables=3, **{"table_set-0-label": "Window table"})
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    booth_a.refresh_from_db()
+    assert booth_a.tables == 3
+    tables = list(booth_a.table_set.order_by("number").values_list("number", "label", "is_active"))
+    assert tables == [(1, "Window table", True), (2, "", True), (3, "", True)]
+
+
+def test_staff_can_retire_a_table_without_changing_the_count(staff_client, booth_a):
+    url = reverse("admin:expo_booth_change", args=[booth_a.pk])
+    data = _booth_form(booth_a)
+    del data["table_set-1-is_active"]
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert list(booth_a.table_set.order_by("number").values_list("is_active", flat=True)) == [True, False]
+
+
+def test_staff_cannot_move_own_booth_to_another_company_or_code(staff_client, booth_a, company_b, expo):
+    url = reverse("admin:expo_booth_change", args=[booth_a.pk])
+    other_hall = HallFactory(expo=expo, code="9Z")
+    data = _booth_form(booth_a, exhibitor=company_b.pk, code="Z999", hall=other_hall.pk)
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    booth_a.refresh_from_db()
+    assert (booth_a.exhibitor_id, booth_a.code, booth_a.hall.code) == (booth_a.exhibitor_id, "A101", "4A")
+    assert booth_a.exhibitor.name_en == "Alpha Weaving"
+
+
+def test_staff_cannot_edit_tables_of_another_booth_through_own_booth(staff_client, booth_a, booth_b):
+    url = reverse("admin:expo_booth_change", args=[booth_a.pk])
+    foreign = booth_b.table_set.get(number=1)
+    data = _booth_form(booth_a, **{"table_set-0-id": foreign.pk, "table_set-0-label": "Mine now"})
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302  # Django's inline formset skips a row that is not this booth's
+    foreign.refresh_from_db()
+    assert (foreign.booth_id, foreign.label) == (booth_b.pk, "")
+    assert list(Table.objects.filter(label="Mine now")) == []
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["expo_buyer", "expo_expo", "expo_hall", "expo_slot", "expo_exchangerate", "expo_exhibitorstaff"],
+)
+def test_staff_cannot_open_organiser_pages(staff_client, url_name):
+    assert staff_client.get(reverse(f"admin:{url_name}_changelist")).status_code == 403
+
+
+def test_staff_cannot_open_users_or_groups(staff_client, staff_a):
+    assert staff_client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+    assert staff_client.get(reverse("admin:accounts_user_change", args=[staff_a.pk])).status_code == 403
+    assert staff_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+def test_staff_cannot_open_buyer_record_even_by_id(staff_client, expo):
+    buyer = BuyerFactory(expo=expo)
+
+    assert staff_client.get(reverse("admin:expo_buyer_change", args=[buyer.pk])).status_code == 403
+
+
+def test_staff_index_lists_only_exhibitors_and_booths(staff_client):
+    response = staff_client.get(reverse("admin:index"))
+
+    assert response.status_code == 200
+    models = [
+        (app["app_label"], m["object_name"]) for app in response.context["app_list"] for m in app["models"]
+    ]
+    assert models == [("expo", "Booth"), ("expo", "Exhibitor")]
+    assert reverse("admin:expo_import") not in response.content.decode()
+
+
+def test_staff_cannot_open_import_page(staff_client):
+    assert staff_client.get(reverse("admin:expo_import")).status_code == 403
+
+
+def test_staff_without_company_sees_nothing(client, company_a):
+    user = UserFactory()
+    user_set_role(user=user, role=Role.EXHIBITOR_STAFF)  # no ExhibitorStaff link yet
+    client.force_login(user)
+
+    response = client.get(reverse("admin:expo_exhibitor_changelist"))
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+
+
+def test_staff_link_is_ignored_once_the_role_is_gone(client, company_a, staff_a):
+    user_set_role(user=staff_a, role=Role.BUYER)
+    client.force_login(staff_a)
+
+    response = client.get(reverse("admin:expo_exhibitor_changelist"))
+
+    assert response.status_code == 302  # not staff any more: back to the admin login
+
+
+# --- Autocomplete leakage ------------------------------------------------------------------------
+
+
+def _autocomplete(client, **params):
+    return client.get(reverse("admin:autocomplete"), params)
+
+
+def test_staff_autocomplete_of_exhibitors_returns_only_own(staff_client, company_a, company_b):
+    response = _autocomplete(
+        staff_client, app_label="expo", model_name="booth", field_name="exhibitor", term=""
+    )
+
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [str(company_a.pk)]
+
+
+def test_staff_autocomplete_search_does_not_find_other_company(staff_client, company_b):
+    response = _autocomplete(
+        staff_client, app_label="expo", model_name="booth", field_name="exhibitor", term="贝塔"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+def test_staff_autocomplete_of_booths_returns_only_own(staff_client, booth_a, booth_b):
+    response = _autocomplete(staff_client, app_label="expo", model_name="table", field_name="booth", term="")
+
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [str(booth_a.pk)]
+
+
+@pytest.mark.parametrize(
+    ("model_name", "field_name"),
+    [("buyer", "user"), ("booth", "hall"), ("exhibitorstaff", "user"), ("hall", "expo")],
+)
+def test_staff_autocomplete_of_organiser_models_is_refused(staff_client, model_name, field_name):
+    response = _autocomplete(staff_client, app_label="expo", model_name=model_name, field_name=field_name)
+
+    assert response.status_code == 403
+
+
+def test_facet_autocomplete_returns_only_terms_of_the_field_kind(staff_client):
+    response = _autocomplete(
+        staff_client, app_label="expo", model_name="exhibitor", field_name="certifications", term="o"
+    )
+
+    assert response.status_code == 200
+    ids = [int(r["id"]) for r in response.json()["results"]]
+    assert ids
+    assert set(Term.objects.filter(pk__in=ids).values_list("kind", flat=True)) == {"certification"}
+
+
+# --- Organisers ----------------------------------------------------------------------------------
+
+
+def test_organiser_sees_every_exhibitor_with_chinese_names(organiser_client, company_a, company_b, booth_a):
+    response = organiser_client.get(reverse("admin:expo_exhibitor_changelist"))
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [company_a, company_b]
+    body = response.content.decode()
+    assert "阿尔法织造" in body
+    assert "贝塔印染" in body
+    assert "4A A101" in body
+
+
+def test_non_superuser_organiser_manages_everything_through_the_group(client, company_b):
+    user = UserFactory()
+    user_set_role(user=user, role=Role.ORGANISER)
+    client.force_login(user)
+
+    assert client.get(reverse("admin:expo_exhibitor_change", args=[company_b.pk])).status_code == 200
+    assert client.get(reverse("admin:expo_buyer_changelist")).status_code == 200
+    assert client.get(reverse("admin:expo_expo_add")).status_code == 200
+    assert client.get(reverse("admin:expo_import")).status_code == 200
+
+
+def test_organiser_exhibitor_filters_by_facet(organiser_client, company_a, company_b):
+    chiffon = term("fabric", "chiffon")
+    company_b.fabrics.add(chiffon)
+
+    response = organiser_client.get(
+        reverse("admin:expo_exhibitor_changelist"), {"fabrics__id__exact": chiffon.pk}
+    )
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [company_b]
+
+
+# Session, user, counts, the list filters' choices, the page and its prefetched booths; none per row.
+EXHIBITOR_CHANGELIST_QUERIES = 15
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_exhibitor_changelist_query_count_does_not_grow_with_rows(
+    organiser_client, expo, hall, count, django_assert_num_queries
+):
+    for _ in range(count):
+        BoothFactory(expo=expo, hall=hall)
+    organiser_client.get(reverse("admin:expo_exhibitor_changelist"))  # warm the session and caches
+
+    with django_assert_num_queries(EXHIBITOR_CHANGELIST_QUERIES):
+        response = organiser_client.get(reverse("admin:expo_exhibitor_changelist"))
+
+    assert len(response.context["cl"].result_list) == count
+
+
+def test_organiser_expo_add_creates_slot_grid_and_inline_halls(organiser_client):
+    data = {
+        "slug": "shengze-2027",
+        "name": "Shengze Textile Expo 2027",
+        "name_zh": "盛泽纺织博览会",
+        "edition": "",
+        "venue": "",
+        "venue_zh": "盛泽会展中心",
+        "start_date": "2027-04-12",
+        "days": 2,
+        "opening_time": "09:00",
+        "closing_time": "10:00",
+        "slot_minutes": 20,
+        "time_zone": "Asia/Shanghai",
+        "currency": "CNY",
+        "unverified_request_limit": 3,
+        "make_current": "on",
+        "halls-TOTAL_FORMS": 1,
+        "halls-INITIAL_FORMS": 0,
+        "halls-0-code": "1A",
+        "halls-0-name_en": "Hall 1A",
+        "halls-0-name_zh": "1A馆",
+        "exchange_rates-TOTAL_FORMS": 1,
+        "exchange_rates-INITIAL_FORMS": 0,
+        "exchange_rates-0-currency": "USD",
+        "exchange_rates-0-rate_to_cny": "7.1",
+    }
+
+    response = organiser_client.post(reverse("admin:expo_expo_add"), data)
+
+    assert response.status_code == 302
+    expo = Expo.objects.get(slug="shengze-2027")
+    assert expo.is_current
+    assert (expo.venue_zh, expo.unverified_request_limit) == ("盛泽会展中心", 3)
+    assert Slot.objects.filter(expo=expo).count() == 6  # 2 days × 3 slots of 20 minutes
+    assert list(expo.halls.values_list("code", flat=True)) == ["1A"]
+    assert list(expo.exchange_rates.values_list("currency", flat=True)) == ["USD"]
+    assert LogEntry.objects.filter(object_id=str(expo.pk)).count() == 1
+
+
+def test_organiser_expo_change_of_hours_regenerates_slots(organiser_client, expo):
+    url = reverse("admin:expo_expo_change", args=[expo.pk])
+    form = organiser_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if name in form.fields and value is not None}
+    data.update(
+        start_date="2027-04-12",
+        opening_time="09:00",
+        closing_time="10:00",
+        days=1,
+        **{
+            "halls-TOTAL_FORMS": 0,
+            "halls-INITIAL_FORMS": 0,
+            "exchange_rates-TOTAL_FORMS": 0,
+            "exchange_rates-INITIAL_FORMS": 0,
+        },
+    )
+
+    response = organiser_client.post(url, data)
+
+    assert response.status_code == 302
+    assert Slot.objects.filter(expo=expo).count() == 3
+
+
+def test_organiser_actions_make_current_and_regenerate_slots(organiser_client, expo):
+    other = ExpoFactory()
+    url = reverse("admin:expo_expo_changelist")
+
+    response = organiser_client.post(url, {"action": "make_current", "_selected_action": [other.pk]})
+    assert response.status_code == 302
+    assert list(Expo.objects.filter(is_current=True)) == [other]
+
+    response = organiser_client.post(url, {"action": "regenerate_slots", "_selected_action": [other.pk]})
+    assert response.status_code == 302
+    assert Slot.objects.filter(expo=other).count() == 3 * 24  # 3 days, 09:00–17:00, 20 minutes
+
+
+def test_organiser_booth_add_creates_tables(organiser_client, expo, hall, company_a):
+    data = {
+        "expo": expo.pk,
+        "hall": hall.pk,
+        "code": "C303",
+        "exhibitor": company_a.pk,
+        "tables": 3,
+        "table_set-TOTAL_FORMS": 0,
+        "table_set-INITIAL_FORMS": 0,
+    }
+
+    response = organiser_client.post(reverse("admin:expo_booth_add"), data)
+
+    assert response.status_code == 302
+    booth = Booth.objects.get(code="C303")
+    assert list(Table.objects.filter(booth=booth).values_list("number", flat=True)) == [1, 2, 3]
+
+
+def test_organiser_buyer_actions_mark_verified_and_unverified(organiser_client, expo):
+    buyers = [BuyerFactory(expo=expo), BuyerFactory(expo=expo)]
+    url = reverse("admin:expo_buyer_changelist")
+    ids = [b.pk for b in buyers]
+
+    organiser_client.post(url, {"action": "mark_verified", "_selected_action": ids})
+    assert [b.verified for b in type(buyers[0]).objects.order_by("pk")] == [True, True]
+
+    organiser_client.post(url, {"action": "mark_unverified", "_selected_action": ids[:1]})
+    assert [b.verified for b in type(buyers[0]).objects.order_by("pk")] == [False, True]
+
+
+def test_organiser_adds_exhibitor_staff_by_email(organiser_client, company_b):
+    response = organiser_client.post(
+        reverse("admin:expo_exhibitorstaff_add"),
+        {"exhibitor": company_b.pk, "email": "Sales@Beta.example", "name": "Li Na"},
+    )
+
+    assert response.status_code == 302
+    link = ExhibitorStaff.objects.select_related("user").get(exhibitor=company_b)
+    user = link.user
+    assert (user.email, user.name, user.role, user.is_staff) == (
+        "sales@beta.example",
+        "Li Na",
+        Role.EXHIBITOR_STAFF,
+        True,
+    )
+    assert list(user.groups.values_list("name", flat=True)) == ["Exhibitor staff"]
+    assert not user.has_usable_password()
+
+
+def test_organiser_cannot_add_staff_already_working_elsewhere(
+    organiser_client, company_a, company_b, staff_a
+):
+    response = organiser_client.post(
+        reverse("admin:expo_exhibitorstaff_add"), {"exhibitor": company_b.pk, "email": staff_a.email}
+    )
+
+    assert response.status_code == 200
+    assert "email" in response.context["adminform"].form.errors
+    assert ExhibitorStaff.objects.get(user=staff_a).exhibitor == company_a
+
+
+def test_organiser_deleting_staff_link_removes_admin_access(organiser_client, staff_a):
+    link = ExhibitorStaff.objects.get(user=staff_a)
+
+    response = organiser_client.post(
+        reverse("admin:expo_exhibitorstaff_delete", args=[link.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    staff_a.refresh_from_db()
+    assert (staff_a.role, staff_a.is_staff, staff_a.groups.count()) == (Role.BUYER, False, 0)
+
+
+def test_exhibitor_staff_factory_link_scopes_like_the_service(client, company_b):
+    user = ExhibitorStaffFactory(exhibitor=company_b).user
+    user_set_role(user=user, role=Role.EXHIBITOR_STAFF)
+    client.force_login(user)
+
+    response = client.get(reverse("admin:expo_exhibitor_changelist"))
+
+    assert list(response.context["cl"].result_list) == [company_b]
+
+
+# --- Language ------------------------------------------------------------------------------------
+
+
+def test_admin_renders_in_simplified_chinese(organiser_client, company_a):
+    response = organiser_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 200
+    assert "站点管理" in response.content.decode()
+
+
+def test_exhibitor_changelist_renders_in_simplified_chinese(staff_client, company_a):
+    response = staff_client.get(reverse("admin:expo_exhibitor_changelist"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "阿尔法织造" in body
+    assert "注销" in body  # Django's own "Log out"
+
+
+def test_admin_language_switch_sets_the_language(organiser_client):
+    page = organiser_client.get(reverse("admin:index")).content.decode()
+    assert 'action="/i18n/setlang/"' in page
+
+    response = organiser_client.post(
+        "/i18n/setlang/", {"language": "zh-hans", "next": reverse("admin:index")}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+    assert "站点管理" in organiser_client.get(reverse("admin:index")).content.decode()
+
+
+# --- Import page ---------------------------------------------------------------------------------
+
+EXHIBITORS_CSV = (
+    "external_id,company_name,company_name_zh,country,hall,booth,tables,fabrics,moq_m\n"
+    "EX-1,Wujiang Silk Weaving,吴江丝绸织造,CN,1,1A01,2,chiffon; satin,1000\n"
+    "EX-2,Shengze Dyeing,盛泽印染,CN,1,1A02,1,雪纺,500\n"
+)
+
+
+def _upload(name: str, text: str):
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def test_import_page_form_defaults_to_the_current_expo(organiser_client, expo):
+    response = organiser_client.get(reverse("admin:expo_import"), {"kind": "buyers"})
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert (form.initial["expo"], form.initial["kind"]) == (expo, "buyers")
+
+
+def test_import_page_imports_exhibitors_from_csv(organiser_client, expo):
+    response = organiser_client.post(
+        reverse("admin:expo_import"),
+        {"expo": expo.pk, "kind": "exhibitors", "file": _upload("exhibitors.csv", EXHIBITORS_CSV)},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(reverse("admin:expo_exhibitor_changelist"), 302)]
+    assert [str(m) for m in response.context["messages"]] == ["Imported 2 rows: 2 created, 0 updated."]
+    silk = Exhibitor.objects.get(expo=expo, external_id="EX-1")
+    assert (silk.name_zh, silk.moq_m) == ("吴江丝绸织造", 1000)
+    assert sorted(silk.fabrics.values_list("slug", flat=True)) == ["chiffon", "satin"]
+    assert list(Booth.objects.filter(exhibitor=silk).values_list("code", "tables")) == [("1A01", 2)]
+
+
+def test_import_page_check_only_writes_nothing(organiser_client, expo):
+    response = organiser_client.post(
+        reverse("admin:expo_import"),
+        {"expo": expo.pk, "kind": "exhibitors", "dry_run": "on", "file": _upload("e.csv", EXHIBITORS_CSV)},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [
+        "The file is valid: 2 rows, 2 would be created, 0 updated."
+    ]
+    assert Exhibitor.objects.filter(expo=expo).count() == 0
+
+
+def test_import_page_lists_every_error_and_writes_nothing(organiser_client, expo):
+    bad = (
+        "external_id,company_name,fabrics,moq_m\n"
+        "EX-1,Good Mill,chiffon,1000\n"
+        "EX-2,,chiffon,-5\n"
+        "EX-3,Odd Mill,no-such-fabric,100\n"
+    )
+
+    response = organiser_client.post(
+        reverse("admin:expo_import"), {"expo": expo.pk, "kind": "exhibitors", "file": _upload("bad.csv", bad)}
+    )
+
+    assert response.status_code == 400
+    errors = [(e.row, e.column) for e in response.context["errors"]]
+    assert errors == [(3, "company_name"), (3, "moq_m"), (4, "fabrics")]
+    body = response.content.decode()
+    assert 'id="import-errors"' in body
+    assert "no-such-fabric" in body
+    assert Exhibitor.objects.filter(expo=expo).count() == 0
+
+
+def test_import_page_imports_buyers(organiser_client, expo):
+    text = (
+        "external_id,email,name,company,country,fabrics\n"
+        "B-1,anna@brand.example,Anna Schmidt,Brand GmbH,DE,chiffon\n"
+    )
+
+    response = organiser_client.post(
+        reverse("admin:expo_import"), {"expo": expo.pk, "kind": "buyers", "file": _upload("buyers.csv", text)}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:expo_buyer_changelist")
+    buyer = expo.buyers.get(external_id="B-1")
+    assert (buyer.user.email, buyer.company) == ("anna@brand.example", "Brand GmbH")
+
+
+def test_import_page_refuses_other_file_types(organiser_client, expo):
+    response = organiser_client.post(
+        reverse("admin:expo_import"),
+        {"expo": expo.pk, "kind": "exhibitors", "file": _upload("exhibitors.txt", EXHIBITORS_CSV)},
+    )
+
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["file"]
+    assert Exhibitor.objects.count() == 0
+
+
+def test_import_page_refuses_staff_posts(staff_client, expo):
+    response = staff_client.post(
+        reverse("admin:expo_import"),
+        {"expo": expo.pk, "kind": "exhibitors", "file": _upload("e.csv", EXHIBITORS_CSV)},
+    )
+
+    assert response.status_code == 403
+    assert not Exhibitor.objects.filter(external_id="EX-1").exists()
+
+
+def test_import_links_on_index_and_changelists_for_organisers(organiser_client):
+    link = reverse("admin:expo_import")
+
+    assert link in organiser_client.get(reverse("admin:index")).content.decode()
+    assert (
+        f"{link}?kind=exhibitors"
+        in organiser_client.get(reverse("admin:expo_exhibitor_changelist")).content.decode()
+    )
+    assert (
+        f"{link}?kind=buyers" in organiser_client.get(reverse("admin:expo_buyer_changelist")).content.decode()
+    )
