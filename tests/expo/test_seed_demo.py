@@ -1,0 +1,322 @@
+import statistics
+from collections import Counter
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db.models import Sum
+
+from accounts.models import Role, User
+from expo.models import Booth, Buyer, ExchangeRate, Exhibitor, ExhibitorStaff, Expo, Hall, Slot, Table
+from expo.services.demo import demo_email_domain, demo_reset, demo_seed
+from expo.services.demo.plan import _band
+from expo.signals import profiles_imported
+
+pytestmark = pytest.mark.django_db
+
+EXHIBITOR_FACETS = ("fabrics", "processes", "fibres", "end_uses", "certifications")
+BUYER_FACETS = ("fabrics", "processes", "fibres", "end_uses", "certifications_required")
+
+
+def slugs(manager) -> tuple[str, ...]:
+    return tuple(sorted(term.slug for term in manager.all()))
+
+
+def dump(slug: str) -> dict:
+    """Everything the demo wrote for an expo, without primary keys, emails without their domain."""
+    domain = demo_email_domain(slug)
+    expo = Expo.objects.get(slug=slug)
+    exhibitors = Exhibitor.objects.filter(expo=expo).prefetch_related(*EXHIBITOR_FACETS, "booths__hall")
+    buyers = Buyer.objects.filter(expo=expo).select_related("user").prefetch_related(*BUYER_FACETS)
+    return {
+        "expo": (expo.name, expo.name_zh, expo.start_date, expo.days, expo.slot_minutes, expo.time_zone),
+        "halls": sorted(Hall.objects.filter(expo=expo).values_list("code", "name_en", "name_zh")),
+        "rates": sorted(ExchangeRate.objects.filter(expo=expo).values_list("currency", "rate_to_cny")),
+        "exhibitors": sorted(
+            (
+                e.external_id,
+                e.name_en,
+                e.name_zh,
+                e.country.code,
+                e.province,
+                e.description,
+                e.moq_m,
+                e.capacity_m_month,
+                e.price_min_cny,
+                e.price_max_cny,
+                e.lead_time_days,
+                e.contact_email,
+                e.contact_phone,
+                e.website,
+                *(slugs(getattr(e, name)) for name in EXHIBITOR_FACETS),
+                tuple((b.hall.code, b.code, b.tables) for b in e.booths.all()),
+            )
+            for e in exhibitors
+        ),
+        "buyers": sorted(
+            (
+                b.external_id,
+                b.user.email.removesuffix(domain),
+                b.user.name,
+                b.user.role,
+                b.company,
+                b.country.code,
+                b.order_quantity_m,
+                b.price_min_cny,
+                b.price_max_cny,
+                b.lead_time_days,
+                b.verified,
+                *(slugs(getattr(b, name)) for name in BUYER_FACETS),
+            )
+            for b in buyers
+        ),
+        "tables": sorted(
+            Table.objects.filter(booth__expo=expo).values_list("booth__code", "number", "is_active")
+        ),
+    }
+
+
+def test_demo_seed_is_deterministic_for_a_fixed_seed():
+    demo_seed(buyers=60, exhibitors=15, seed=7, expo_slug="demo-a")
+    demo_seed(buyers=60, exhibitors=15, seed=7, expo_slug="demo-b")
+
+    first, second = dump("demo-a"), dump("demo-b")
+    assert first == second
+    assert len(first["exhibitors"]) == 15
+    assert len(first["buyers"]) == 60
+
+
+def test_demo_seed_reseeded_after_reset_gives_the_same_data():
+    demo_seed(buyers=30, exhibitors=8, seed=3)
+    before = dump("demo")
+
+    demo_reset(expo_slug="demo")
+    demo_seed(buyers=30, exhibitors=8, seed=3)
+
+    assert dump("demo") == before
+
+
+def test_demo_seed_differs_for_another_seed():
+    demo_seed(buyers=60, exhibitors=15, seed=1, expo_slug="demo-a")
+    demo_seed(buyers=60, exhibitors=15, seed=2, expo_slug="demo-b")
+
+    first, second = dump("demo-a"), dump("demo-b")
+    assert first["exhibitors"] != second["exhibitors"]
+    assert first["buyers"][1:] != second["buyers"][1:]
+    names_a = {row[1] for row in first["exhibitors"]}
+    names_b = {row[1] for row in second["exhibitors"]}
+    assert len(names_a & names_b) < 5
+
+
+def test_demo_seed_counts_match_the_arguments():
+    result = demo_seed(buyers=50, exhibitors=12, seed=1)
+
+    expo = Expo.objects.get(slug="demo")
+    assert expo.is_current is True
+    assert Expo.objects.current() == expo
+    assert (result.buyers, result.exhibitors, result.booths) == (50, 12, 12)
+    assert Buyer.objects.filter(expo=expo).count() == 50
+    assert Exhibitor.objects.filter(expo=expo).count() == 12
+    assert Booth.objects.filter(expo=expo, exhibitor__isnull=False).count() == 12
+    table_total = Booth.objects.filter(expo=expo).aggregate(n=Sum("tables"))["n"]
+    assert Table.objects.filter(booth__expo=expo).count() == table_total == result.tables
+    assert all(1 <= t <= 4 for t in Booth.objects.filter(expo=expo).values_list("tables", flat=True))
+    assert User.objects.filter(email__endswith="@demo.shuttle.test").count() == 50 + 2
+    assert Hall.objects.filter(expo=expo).count() == result.halls == 8
+    assert Slot.objects.filter(expo=expo).count() == 3 * 24  # 09:00–17:00 in 20-minute slots
+    assert ExchangeRate.objects.filter(expo=expo, currency="USD").get().rate_to_cny == Decimal("7.12")
+    assert len(set(Buyer.objects.filter(expo=expo).values_list("user__email", flat=True))) == 50
+
+
+def test_demo_seed_logins_authenticate_with_the_demo_password():
+    demo_seed(buyers=10, exhibitors=3, seed=1)
+    password = settings.SHUTTLE_DEMO_PASSWORD
+
+    organiser = authenticate(email="organiser@demo.shuttle.test", password=password)
+    staff = authenticate(email="staff@demo.shuttle.test", password=password)
+    buyer = authenticate(email="buyer@demo.shuttle.test", password=password)
+    bulk_buyer = authenticate(email="buyer00002@demo.shuttle.test", password=password)
+
+    assert (organiser.role, organiser.is_superuser, organiser.is_staff) == (Role.ORGANISER, True, True)
+    assert (staff.role, staff.is_staff, staff.is_superuser) == (Role.EXHIBITOR_STAFF, True, False)
+    assert ExhibitorStaff.objects.get(user=staff).exhibitor.external_id == "EX00001"
+    assert (buyer.role, buyer.is_staff) == (Role.BUYER, False)
+    assert bulk_buyer is not None
+    assert authenticate(email="buyer@demo.shuttle.test", password="wrong") is None
+
+
+def test_demo_seed_buyer_login_has_a_complete_profile():
+    demo_seed(buyers=5, exhibitors=2, seed=1)
+
+    profile = Buyer.objects.get(user__email="buyer@demo.shuttle.test")
+
+    assert profile.external_id == "B000001"
+    assert (profile.company, profile.country.code, profile.verified) == ("Alster Mode GmbH", "DE", True)
+    assert slugs(profile.fabrics) == ("chiffon", "georgette", "satin")
+    assert slugs(profile.certifications_required) == ("oeko-tex-100",)
+    assert all(getattr(profile, name).exists() for name in BUYER_FACETS)
+    assert (
+        profile.order_quantity_m,
+        profile.price_min_cny,
+        profile.price_max_cny,
+        profile.lead_time_days,
+    ) == (
+        5000,
+        Decimal("9.00"),
+        Decimal("22.00"),
+        45,
+    )
+
+
+def test_demo_seed_profiles_satisfy_the_model_constraints():
+    demo_seed(buyers=120, exhibitors=40, seed=5)
+
+    for exhibitor in Exhibitor.objects.order_by("external_id")[::3]:
+        exhibitor.full_clean()
+        assert exhibitor.price_min_cny < exhibitor.price_max_cny
+        assert exhibitor.price_max_cny.as_tuple().exponent == -2
+        assert 7 <= exhibitor.lead_time_days <= 60
+        assert exhibitor.moq_m < exhibitor.capacity_m_month
+        assert exhibitor.fabrics.exists()
+        assert exhibitor.fibres.exists()
+    for buyer in Buyer.objects.select_related("user").order_by("external_id")[::7]:
+        buyer.full_clean()
+        buyer.user.full_clean()
+        assert 1 <= buyer.fabrics.count() <= 3
+        assert buyer.processes.count() <= 3
+    for booth in Booth.objects.select_related("hall", "exhibitor")[::5]:
+        booth.full_clean()
+
+
+def test_demo_seed_facet_popularity_is_skewed():
+    demo_seed(buyers=300, exhibitors=20, seed=1)
+
+    counts = Counter(Buyer.fabrics.through.objects.values_list("term__slug", flat=True))
+    frequencies = sorted(counts.values(), reverse=True)
+
+    assert frequencies[0] >= 3 * statistics.median(frequencies)
+
+
+def test_demo_seed_prices_follow_the_fabric_and_fibre():
+    silk_low, silk_high, silk_factor, _ = _band(("crepe-de-chine",), ("silk",))
+    poly_low, poly_high, poly_factor, _ = _band(("chiffon",), ("polyester-fdy",))
+
+    assert silk_low * silk_factor > poly_high * poly_factor
+
+
+def test_demo_seed_refuses_bad_counts_naming_the_field():
+    with pytest.raises(ValidationError) as error:
+        demo_seed(buyers=0, exhibitors=-1, seed=1)
+
+    assert set(error.value.message_dict) == {"buyers", "exhibitors"}
+    assert not Expo.objects.filter(slug="demo").exists()
+
+
+def test_demo_seed_refuses_an_existing_expo():
+    demo_seed(buyers=5, exhibitors=2, seed=1)
+
+    with pytest.raises(ValidationError) as error:
+        demo_seed(buyers=5, exhibitors=2, seed=2)
+
+    assert list(error.value.message_dict) == ["expo_slug"]
+
+
+def test_demo_reset_removes_the_expo_and_its_accounts():
+    demo_seed(buyers=8, exhibitors=3, seed=1)
+    other = User.objects.create_user(email="someone@example.com", password="x-long-password")
+
+    demo_reset(expo_slug="demo")
+
+    assert not Expo.objects.filter(slug="demo").exists()
+    assert not User.objects.filter(email__endswith="@demo.shuttle.test").exists()
+    assert Buyer.fabrics.through.objects.count() == 0
+    assert list(User.objects.all()) == [other]
+
+
+def test_demo_seed_reports_progress_per_phase():
+    calls = []
+
+    result = demo_seed(buyers=12, exhibitors=4, seed=1, progress=lambda *call: calls.append(call))
+
+    phases = list(dict.fromkeys(phase for phase, _done, _total in calls))
+    assert phases == ["plan", "expo", "exhibitors", "booths", "buyers", "buyer facets", "logins", "commit"]
+    assert ("buyers", 12, 12) in calls
+    assert ("exhibitors", 4, 4) in calls
+    assert list(result.seconds) == phases
+
+
+def test_demo_seed_announces_profiles_only_when_asked():
+    received = []
+
+    def receiver(sender, expo, kind, ids, **kwargs):
+        received.append((kind, len(ids)))
+
+    profiles_imported.connect(receiver)
+    try:
+        demo_seed(buyers=6, exhibitors=2, seed=1, expo_slug="quiet")
+        demo_seed(buyers=6, exhibitors=2, seed=1, expo_slug="loud", announce=True)
+    finally:
+        profiles_imported.disconnect(receiver)
+
+    assert received == [("exhibitors", 2), ("buyers", 6)]
+
+
+def test_seed_demo_command_seeds_and_prints_the_logins():
+    out = StringIO()
+
+    call_command(
+        "seed_demo", "--buyers", "20", "--exhibitors", "5", "--seed", "1", "--no-progress", stdout=out
+    )
+
+    output = out.getvalue()
+    assert "Seeded demo: 5 exhibitors, 20 buyers" in output
+    for email in ("organiser@demo.shuttle.test", "staff@demo.shuttle.test", "buyer@demo.shuttle.test"):
+        assert email in output
+    assert settings.SHUTTLE_DEMO_PASSWORD in output
+    assert "http://127.0.0.1:8000/admin/" in output
+
+
+def test_seed_demo_command_if_empty_keeps_existing_data():
+    call_command(
+        "seed_demo", "--buyers", "10", "--exhibitors", "3", "--seed", "1", "--if-empty", stdout=StringIO()
+    )
+    before = sorted(Buyer.objects.values_list("pk", "external_id"))
+    out = StringIO()
+
+    call_command("seed_demo", "--buyers", "40", "--exhibitors", "9", "--seed", "2", "--if-empty", stdout=out)
+
+    assert "already has data; keeping it" in out.getvalue()
+    assert "buyer@demo.shuttle.test" in out.getvalue()
+    assert sorted(Buyer.objects.values_list("pk", "external_id")) == before
+    assert Exhibitor.objects.count() == 3
+
+
+def test_seed_demo_command_if_empty_clears_leftover_accounts_and_seeds():
+    User.objects.create_user(email="buyer@demo.shuttle.test", password="leftover-password")
+
+    call_command("seed_demo", "--buyers", "4", "--exhibitors", "2", "--if-empty", stdout=StringIO())
+
+    assert Buyer.objects.filter(expo__slug="demo").count() == 4
+
+
+def test_seed_demo_command_refuses_an_existing_demo_without_reset():
+    call_command("seed_demo", "--buyers", "5", "--exhibitors", "2", "--seed", "1", stdout=StringIO())
+
+    with pytest.raises(CommandError, match="--reset"):
+        call_command("seed_demo", "--buyers", "7", "--exhibitors", "2", "--seed", "1", stdout=StringIO())
+    assert Buyer.objects.count() == 5
+
+    call_command(
+        "seed_demo", "--buyers", "7", "--exhibitors", "2", "--seed", "1", "--reset", stdout=StringIO()
+    )
+    assert Buyer.objects.count() == 7
+    assert Expo.objects.filter(slug="demo").count() == 1
+
+
+def test_seed_demo_command_names_bad_arguments():
+    with pytest.raises(CommandError, match="buyers: "):
+        call_command("seed_demo", "--buyers", "0", stdout=StringIO())
