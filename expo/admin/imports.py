@@ -19,14 +19,14 @@ ALLOWED_SUFFIXES = {".csv", ".xlsx"}
 
 
 class ImportForm(forms.Form):
-    expo = forms.ModelChoiceField(label=_("expo"), queryset=Expo.objects.all())
+    expo = forms.ModelChoiceField(label=_("Expo"), queryset=Expo.objects.all())
     kind = forms.ChoiceField(
-        label=_("what the file lists"),
+        label=_("What the file lists"),
         choices=[("exhibitors", _("Exhibitors")), ("buyers", _("Buyers"))],
     )
-    file = forms.FileField(label=_("file"), help_text=_("A CSV file with a header row, or an XLSX workbook."))
+    file = forms.FileField(label=_("File"), help_text=_("A CSV file with a header row, or an XLSX workbook."))
     dry_run = forms.BooleanField(
-        label=_("check only"), required=False, help_text=_("Check the file and report, without saving.")
+        label=_("Check only"), required=False, help_text=_("Check the file and report, without saving.")
     )
 
     def clean_file(self):

@@ -98,14 +98,21 @@ class ExhibitorScopedMixin:
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or self.owns(request, obj))
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        """Staff can only point a foreign key at their own company's rows (never another's booth)."""
+    def _limit_choices(self, db_field, request, kwargs: dict) -> None:
         path = _EXHIBITOR_PATHS.get(db_field.related_model)
         if path is not None and not is_organiser(request):
             queryset = db_field.related_model._default_manager.all()
             exhibitor = request_exhibitor(request)
             kwargs["queryset"] = queryset.none() if exhibitor is None else _scope(queryset, path, exhibitor)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Staff can only point a foreign key at their own company's rows (never another's booth)."""
+        self._limit_choices(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._limit_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class StaffHiddenMixin:

@@ -19,6 +19,7 @@ from tests.factories.accounts import UserFactory
 from tests.factories.expo import (
     BoothFactory,
     BuyerFactory,
+    ExchangeRateFactory,
     ExhibitorFactory,
     ExhibitorStaffFactory,
     ExpoFactory,
@@ -169,6 +170,30 @@ def test_staff_cannot_see_other_company_history(staff_client, company_b):
 
     assert response.status_code == 302
     assert response.url == reverse("admin:index")
+
+
+def test_staff_sees_own_company_history_and_booth_tables(staff_client, company_a, booth_a):
+    assert staff_client.get(reverse("admin:expo_exhibitor_history", args=[company_a.pk])).status_code == 200
+    response = staff_client.get(reverse("admin:expo_booth_change", args=[booth_a.pk]))
+
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.fields) == ["tables"]
+    tables = response.context["inline_admin_formsets"][0].formset
+    assert [form.instance.number for form in tables] == [1, 2]
+
+
+def test_staff_may_read_terms_but_not_change_them(staff_client):
+    chiffon = term("fabric", "chiffon")
+    url = reverse("admin:expo_term_change", args=[chiffon.pk])
+
+    response = staff_client.post(
+        url, {"kind": "fabric", "slug": "chiffon", "name_en": "Mine", "name_zh": "我的"}
+    )
+
+    assert response.status_code == 403
+    chiffon.refresh_from_db()
+    assert chiffon.name_en == "Chiffon"
+    assert staff_client.get(reverse("admin:expo_term_add")).status_code == 403
 
 
 def test_staff_cannot_add_an_exhibitor(staff_client):
@@ -424,6 +449,32 @@ def test_non_superuser_organiser_manages_everything_through_the_group(client, co
     assert client.get(reverse("admin:expo_import")).status_code == 200
 
 
+def test_organiser_opens_every_admin_page(organiser_client, expo, booth_a, staff_a):
+    BuyerFactory(expo=expo)
+    ExchangeRateFactory(expo=expo)
+    Slot.objects.create(expo=expo, start="2027-04-12T01:00:00Z", end="2027-04-12T01:20:00Z")
+    objects = {
+        "expo": expo,
+        "hall": booth_a.hall,
+        "booth": booth_a,
+        "exhibitor": booth_a.exhibitor,
+        "buyer": expo.buyers.get(),
+        "exchangerate": expo.exchange_rates.get(),
+        "slot": expo.slots.get(),
+        "term": term("fabric", "chiffon"),
+        "exhibitorstaff": ExhibitorStaff.objects.get(user=staff_a),
+    }
+    for model, obj in objects.items():
+        assert organiser_client.get(reverse(f"admin:expo_{model}_changelist")).status_code == 200, model
+        assert (
+            organiser_client.get(reverse(f"admin:expo_{model}_change", args=[obj.pk])).status_code == 200
+        ), model
+        if model != "slot":
+            assert organiser_client.get(reverse(f"admin:expo_{model}_add")).status_code == 200, model
+    assert organiser_client.get(reverse("admin:accounts_user_change", args=[staff_a.pk])).status_code == 200
+    assert organiser_client.get(reverse("admin:accounts_user_add")).status_code == 200
+
+
 def test_organiser_exhibitor_filters_by_facet(organiser_client, company_a, company_b):
     chiffon = term("fabric", "chiffon")
     company_b.fabrics.add(chiffon)
@@ -528,6 +579,16 @@ def test_organiser_actions_make_current_and_regenerate_slots(organiser_client, e
     response = organiser_client.post(url, {"action": "regenerate_slots", "_selected_action": [other.pk]})
     assert response.status_code == 302
     assert Slot.objects.filter(expo=other).count() == 3 * 24  # 3 days, 09:00–17:00, 20 minutes
+
+
+def test_slots_are_read_only_even_for_organisers(organiser_client, expo):
+    slot = Slot.objects.filter(expo=expo).first() or Slot.objects.create(
+        expo=expo, start="2027-04-12T01:00:00Z", end="2027-04-12T01:20:00Z"
+    )
+
+    assert organiser_client.get(reverse("admin:expo_slot_changelist")).status_code == 200
+    assert organiser_client.get(reverse("admin:expo_slot_add")).status_code == 403
+    assert organiser_client.post(reverse("admin:expo_slot_delete", args=[slot.pk])).status_code == 403
 
 
 def test_organiser_booth_add_creates_tables(organiser_client, expo, hall, company_a):
