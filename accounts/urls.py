@@ -1,7 +1,51 @@
-"""API routes of the accounts app (included under /api/v1/); pages are in `page_urlpatterns`."""
+"""API routes of the accounts app (included under /api/v1/); pages are in `page_urlpatterns`.
+
+Registration lives in the expo app (`auth/register/`), since it also creates the buyer profile.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from accounts import views
 
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("auth/token/", views.TokenObtainApi.as_view(), name="token"),
+    path("auth/me/", views.MeApi.as_view(), name="me"),
+    path("auth/confirm-email/", views.EmailConfirmApi.as_view(), name="confirm-email"),
+    path("auth/confirm-email/resend/", views.EmailConfirmResendApi.as_view(), name="confirm-email-resend"),
+]
 
-page_urlpatterns: list = []
+page_urlpatterns = [
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password-reset/",
+        auth_views.PasswordResetView.as_view(
+            success_url=reverse_lazy("accounts:password_reset_done"),
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            success_url=reverse_lazy("accounts:password_reset_complete")
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("accounts/confirm/<str:token>/", views.email_confirm_page, name="confirm-email"),
+    path("accounts/confirm-resend/", views.email_confirm_resend_page, name="confirm-email-resend"),
+]

@@ -1,6 +1,15 @@
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import QueryArrayWidget
 
-from expo.models import Term, TermKind
+from expo.models import Exhibitor, Hall, Term, TermKind
+from expo.selectors import (
+    exhibitors_in_halls,
+    exhibitors_matching,
+    exhibitors_with_any_term,
+)
 
 
 class TermFilter(django_filters.FilterSet):
@@ -9,3 +18,104 @@ class TermFilter(django_filters.FilterSet):
     class Meta:
         model = Term
         fields = ["kind"]
+
+
+class SlugListField(forms.Field):
+    """Slugs from `?x=a&x=b`, `?x=a,b` or both (QueryArrayWidget reads either)."""
+
+    widget = QueryArrayWidget
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        return list(dict.fromkeys(part.strip() for item in value for part in item.split(",") if part.strip()))
+
+
+class TermSlugsFilter(django_filters.Filter):
+    """Exhibitors offering ANY of the given terms of one facet; unknown slugs are a 400."""
+
+    field_class = SlugListField
+
+    def __init__(self, *, kind: str, facet: str, **kwargs):
+        self.kind, self.facet = kind, facet
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        terms = list(Term.objects.filter(kind=self.kind, slug__in=value))
+        unknown = sorted(set(value) - {t.slug for t in terms})
+        if unknown:
+            raise ValidationError(
+                {
+                    self.field_name: _("Unknown %(kind)s: %(slugs)s.")
+                    % {"kind": TermKind(self.kind).label.lower(), "slugs": ", ".join(unknown)}
+                }
+            )
+        return exhibitors_with_any_term(qs, facet=self.facet, terms=terms)
+
+
+class HallFilter(django_filters.Filter):
+    """Exhibitors with a booth in ANY of the given halls (codes) of the expo."""
+
+    field_class = SlugListField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        expo = getattr(self.parent, "expo", None)
+        halls = list(Hall.objects.filter(expo=expo, code__in=value))
+        unknown = sorted(set(value) - {h.code for h in halls})
+        if unknown:
+            raise ValidationError({"hall": _("Unknown hall: %(codes)s.") % {"codes": ", ".join(unknown)}})
+        return exhibitors_in_halls(qs, halls=halls)
+
+
+class ExhibitorFilter(django_filters.FilterSet):
+    """Directory filters: OR within one facet, AND across facets, hall and search.
+
+    Set `expo` on the instance (the view does) so hall codes resolve in the right expo.
+    """
+
+    fabric = TermSlugsFilter(kind=TermKind.FABRIC, facet="fabrics", label=_("Fabric"))
+    process = TermSlugsFilter(kind=TermKind.PROCESS, facet="processes", label=_("Process"))
+    fibre = TermSlugsFilter(kind=TermKind.FIBRE, facet="fibres", label=_("Fibre"))
+    end_use = TermSlugsFilter(kind=TermKind.END_USE, facet="end_uses", label=_("End use"))
+    certification = TermSlugsFilter(
+        kind=TermKind.CERTIFICATION, facet="certifications", label=_("Certification")
+    )
+    hall = HallFilter(label=_("Hall"))
+    search = django_filters.CharFilter(method="filter_search", label=_("Search"), max_length=200)
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("name_en", "name"),
+            ("moq_m", "moq"),
+            ("price_min_cny", "price"),
+            ("lead_time_days", "lead_time"),
+            ("capacity_m_month", "capacity"),
+        ),
+        label=_("Order by"),
+    )
+
+    class Meta:
+        model = Exhibitor
+        fields: list[str] = []
+
+    def __init__(self, *args, expo=None, **kwargs):
+        self.expo = expo
+        super().__init__(*args, **kwargs)
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        return exhibitors_matching(qs, search=value) if value else qs
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("ordering"):
+            queryset = queryset.order_by("name_en", "id")
+        elif "id" not in self.form.cleaned_data["ordering"]:
+            # A stable order, so pages never repeat or skip a row.
+            queryset = queryset.order_by(*queryset.query.order_by, "id")
+        return queryset

@@ -1,8 +1,13 @@
 """Reads for the expo app: querysets with their joins already chosen."""
 
-from django.db.models import QuerySet
+import re
+from collections.abc import Iterable
 
-from expo.models import Exhibitor, Expo, Term
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from expo.models import EXHIBITOR_FACETS, Booth, Buyer, Exhibitor, Expo, Hall, Term
 
 
 def expo_current(*, slug: str | None = None) -> Expo | None:
@@ -15,6 +20,128 @@ def expo_current(*, slug: str | None = None) -> Expo | None:
 def term_list(*, kind: str | None = None) -> QuerySet[Term]:
     terms = Term.objects.select_related("parent").order_by("kind", "position", "slug")
     return terms.filter(kind=kind) if kind else terms
+
+
+# --- Buyers ------------------------------------------------------------------------------------
+
+
+def buyer_for_user(*, user, expo: Expo | None) -> Buyer | None:
+    """The user's buyer profile at `expo`, with its facets loaded, or None."""
+    if expo is None or not user.is_authenticated:
+        return None
+    return (
+        Buyer.objects.filter(expo=expo, user=user)
+        .select_related("expo", "user")
+        .prefetch_related("fabrics", "processes", "fibres", "end_uses", "certifications_required")
+        .first()
+    )
+
+
+def buyer_meeting_request_allowance(*, buyer: Buyer, requests_made: int = 0) -> int | None:
+    """How many more meeting requests the buyer may make at their expo; None means no limit.
+
+    Verified buyers are not limited. An unverified buyer may make `expo.unverified_request_limit`
+    requests in all, which keeps sellers from prospecting exhibitors under a buyer badge.
+    `requests_made` is the number of requests the buyer already made at this expo (cancelled
+    ones included); the meetings feature counts them and calls this before booking.
+    """
+    if buyer.verified:
+        return None
+    return max(0, buyer.expo.unverified_request_limit - requests_made)
+
+
+# --- Exhibitor directory -----------------------------------------------------------------------
+
+# Directory filter parameter → exhibitor facet field.
+DIRECTORY_FACETS: dict[str, str] = {
+    "fabric": "fabrics",
+    "process": "processes",
+    "fibre": "fibres",
+    "end_use": "end_uses",
+    "certification": "certifications",
+}
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def exhibitor_list(*, expo: Expo) -> QuerySet[Exhibitor]:
+    """The expo's exhibitors with booths, halls and all five facets prefetched.
+
+    A page of any size costs the same number of queries: one per prefetched relation.
+    """
+    booths = Prefetch("booths", queryset=Booth.objects.select_related("hall").order_by("code"))
+    return (
+        Exhibitor.objects.for_expo(expo).prefetch_related(booths, *EXHIBITOR_FACETS).order_by("name_en", "id")
+    )
+
+
+def exhibitor_get(*, expo: Expo, pk: int) -> Exhibitor | None:
+    return exhibitor_list(expo=expo).filter(pk=pk).first()
+
+
+def exhibitors_with_any_term(queryset: QuerySet[Exhibitor], *, facet: str, terms: Iterable[Term]) -> QuerySet:
+    """Exhibitors offering at least one of `terms` in `facet` (OR within one facet).
+
+    An EXISTS subquery rather than a join, so no exhibitor is repeated and no DISTINCT is needed.
+    """
+    through = getattr(Exhibitor, facet).through
+    offered = through.objects.filter(exhibitor_id=OuterRef("pk"), term_id__in=[t.pk for t in terms])
+    return queryset.filter(Exists(offered))
+
+
+def exhibitors_in_halls(queryset: QuerySet[Exhibitor], *, halls: Iterable[Hall]) -> QuerySet:
+    in_hall = Booth.objects.filter(exhibitor_id=OuterRef("pk"), hall_id__in=[h.pk for h in halls])
+    return queryset.filter(Exists(in_hall))
+
+
+def exhibitors_matching(queryset: QuerySet[Exhibitor], *, search: str) -> QuerySet:
+    """Exhibitors whose names (English or Chinese) or description match every word of `search`.
+
+    On PostgreSQL, Latin-script words go through full-text search (prefix matches, the "simple"
+    configuration so pinyin and brand names are not stemmed), served by a GIN index made in
+    migration 0003. Chinese is written without spaces, so a word containing CJK characters is
+    matched as a substring instead. Elsewhere (SQLite) every word is a case-insensitive substring.
+    """
+    words = search.split()
+    latin = [w for w in words if not _CJK.search(w)]
+    substrings = [w for w in words if _CJK.search(w)]
+    if settings.IS_POSTGRES:
+        tokens = [token for word in latin for token in _WORD.findall(word.lower())]
+        if tokens:
+            query = " & ".join(f"{token}:*" for token in tokens)
+            queryset = queryset.alias(
+                search_document=SearchVector("name_en", "name_zh", "description", config="simple")
+            ).filter(search_document=SearchQuery(query, search_type="raw", config="simple"))
+    else:
+        substrings = words
+    for word in substrings:
+        queryset = queryset.filter(
+            Q(name_en__icontains=word) | Q(name_zh__icontains=word) | Q(description__icontains=word)
+        )
+    return queryset
+
+
+def exhibitor_facet_counts(*, querysets: dict[str, QuerySet[Exhibitor]]) -> dict[str, dict[int, int]]:
+    """For each facet field, how many exhibitors of its queryset offer each term: {facet: {term_id: n}}.
+
+    The caller passes, per facet, the directory filtered by everything except that facet, so a
+    count says how many results ticking that term (OR within a facet) would add.
+    """
+    counts: dict[str, dict[int, int]] = {}
+    for facet, queryset in querysets.items():
+        through = getattr(Exhibitor, facet).through
+        rows = (
+            through.objects.filter(exhibitor_id__in=queryset.order_by().values("pk"))
+            .values("term_id")
+            .annotate(n=Count("exhibitor_id"))
+            .values_list("term_id", "n")
+        )
+        counts[facet] = dict(rows)
+    return counts
+
+
+def hall_list(*, expo: Expo) -> QuerySet[Hall]:
+    return Hall.objects.filter(expo=expo).order_by("code")
 
 
 # --- Admin scoping -----------------------------------------------------------------------------

@@ -1,6 +1,11 @@
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from expo.models import Term
+from expo.models import BUYER_FACETS, Booth, Buyer, Exhibitor, Term, TermKind
+from expo.selectors import buyer_meeting_request_allowance
 
 
 class TermSerializer(serializers.ModelSerializer):
@@ -9,3 +14,139 @@ class TermSerializer(serializers.ModelSerializer):
         fields = ["kind", "slug", "name_en", "name_zh", "parent"]
 
     parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+
+class TermSlugsField(serializers.ListField):
+    """A list of taxonomy slugs of one kind, in and out; unknown slugs are named in the error."""
+
+    def __init__(self, kind: str, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("child", serializers.SlugField(max_length=60))
+        kwargs.setdefault("allow_empty", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, data):
+        return [term.slug for term in data.all()]
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = [data]
+        if isinstance(data, list):  # also "a,b" items, as a form post sends them
+            data = [part for item in data for part in (item.split(",") if isinstance(item, str) else [item])]
+            data = [part for part in data if not isinstance(part, str) or part.strip()]
+        slugs = list(dict.fromkeys(s.strip() for s in super().to_internal_value(data)))
+        terms = {t.slug: t for t in Term.objects.filter(kind=self.kind, slug__in=slugs)}
+        unknown = [slug for slug in slugs if slug not in terms]
+        if unknown:
+            raise serializers.ValidationError(
+                _("Unknown %(kind)s: %(slugs)s.")
+                % {"kind": TermKind(self.kind).label.lower(), "slugs": ", ".join(unknown)}
+            )
+        return [terms[slug] for slug in slugs]
+
+
+class BuyerProfileSerializer(serializers.Serializer):
+    """The buyer's own sourcing profile (`buyers/me/`): validates input and renders output."""
+
+    id = serializers.IntegerField(read_only=True)
+    expo = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    company = serializers.CharField(max_length=200, allow_blank=True)
+    country = CountryField(allow_blank=True)
+    fabrics = TermSlugsField(BUYER_FACETS["fabrics"])
+    processes = TermSlugsField(BUYER_FACETS["processes"])
+    fibres = TermSlugsField(BUYER_FACETS["fibres"])
+    end_uses = TermSlugsField(BUYER_FACETS["end_uses"])
+    certifications_required = TermSlugsField(BUYER_FACETS["certifications_required"])
+    order_quantity_m = serializers.IntegerField(min_value=1, max_value=2_147_483_647, allow_null=True)
+    price_min_cny = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), allow_null=True, coerce_to_string=True
+    )
+    price_max_cny = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), allow_null=True, coerce_to_string=True
+    )
+    lead_time_days = serializers.IntegerField(min_value=0, max_value=32767, allow_null=True)
+    verified = serializers.BooleanField(read_only=True)
+    meeting_requests_left = serializers.SerializerMethodField()
+
+    def get_meeting_requests_left(self, buyer: Buyer) -> int | None:
+        """Null when the buyer is verified (no limit)."""
+        return buyer_meeting_request_allowance(buyer=buyer)
+
+    def validate(self, attrs):
+        low = attrs.get("price_min_cny", getattr(self.instance, "price_min_cny", None))
+        high = attrs.get("price_max_cny", getattr(self.instance, "price_max_cny", None))
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError(
+                {"price_max_cny": _("The maximum price cannot be below the minimum price.")}
+            )
+        return attrs
+
+
+class BoothSerializer(serializers.ModelSerializer):
+    hall = serializers.CharField(source="hall.code")
+    hall_name_en = serializers.CharField(source="hall.name_en")
+    hall_name_zh = serializers.CharField(source="hall.name_zh")
+
+    class Meta:
+        model = Booth
+        fields = ["code", "hall", "hall_name_en", "hall_name_zh"]
+
+
+class ExhibitorListSerializer(serializers.ModelSerializer):
+    """A directory row. `booth` and `hall` are the first booth's (most exhibitors have one)."""
+
+    booth = serializers.SerializerMethodField()
+    hall = serializers.SerializerMethodField()
+    booths = BoothSerializer(many=True, read_only=True)
+    fabrics = TermSlugsField(TermKind.FABRIC, read_only=True)
+    processes = TermSlugsField(TermKind.PROCESS, read_only=True)
+    fibres = TermSlugsField(TermKind.FIBRE, read_only=True)
+    end_uses = TermSlugsField(TermKind.END_USE, read_only=True)
+    certifications = TermSlugsField(TermKind.CERTIFICATION, read_only=True)
+
+    class Meta:
+        model = Exhibitor
+        fields = [
+            "id",
+            "name_en",
+            "name_zh",
+            "country",
+            "province",
+            "booth",
+            "hall",
+            "booths",
+            "fabrics",
+            "processes",
+            "fibres",
+            "end_uses",
+            "certifications",
+            "moq_m",
+            "capacity_m_month",
+            "price_min_cny",
+            "price_max_cny",
+            "lead_time_days",
+        ]
+
+    def _first_booth(self, exhibitor: Exhibitor) -> Booth | None:
+        booths = exhibitor.booths.all()  # prefetched, ordered by code
+        return booths[0] if booths else None
+
+    def get_booth(self, exhibitor: Exhibitor) -> str | None:
+        booth = self._first_booth(exhibitor)
+        return booth.code if booth else None
+
+    def get_hall(self, exhibitor: Exhibitor) -> str | None:
+        booth = self._first_booth(exhibitor)
+        return booth.hall.code if booth else None
+
+
+class ExhibitorDetailSerializer(ExhibitorListSerializer):
+    """One exhibitor; contact details only for signed-in users (the view decides)."""
+
+    class Meta(ExhibitorListSerializer.Meta):
+        fields = [*ExhibitorListSerializer.Meta.fields, "description", "website"]
+
+
+class ExhibitorContactSerializer(ExhibitorDetailSerializer):
+    class Meta(ExhibitorDetailSerializer.Meta):
+        fields = [*ExhibitorDetailSerializer.Meta.fields, "contact_email", "contact_phone"]

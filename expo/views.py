@@ -1,9 +1,64 @@
-from rest_framework.generics import ListAPIView
-from rest_framework.permissions import AllowAny
+"""Expo API (taxonomy, registration, buyer profile, exhibitor directory) and the buyer pages."""
 
-from expo.filters import TermFilter
-from expo.selectors import term_list
-from expo.serializers import TermSerializer
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.forms import RegistrationForm
+from accounts.serializers import RegisterInputSerializer, RegisterOutputSerializer
+from expo.filters import ExhibitorFilter, SlugListField, TermFilter
+from expo.forms import BuyerProfileForm
+from expo.models import BUYER_FACETS, EXHIBITOR_FACETS, Buyer, Expo, Term, TermKind
+from expo.selectors import (
+    DIRECTORY_FACETS,
+    buyer_for_user,
+    buyer_meeting_request_allowance,
+    exhibitor_facet_counts,
+    exhibitor_get,
+    exhibitor_list,
+    expo_current,
+    hall_list,
+    term_list,
+)
+from expo.serializers import (
+    BuyerProfileSerializer,
+    ExhibitorContactSerializer,
+    ExhibitorDetailSerializer,
+    ExhibitorListSerializer,
+    TermSerializer,
+)
+from expo.services.profiles import buyer_profile_new, buyer_profile_update, buyer_register
+
+EXPO_PARAMETER = OpenApiParameter("expo", str, description="Expo slug; the current expo when omitted.")
+
+
+def _expo_or_404(request) -> Expo:
+    expo = expo_current(slug=request.GET.get("expo") or None)
+    if expo is None:
+        raise NotFound(_("No such expo.") if request.GET.get("expo") else _("No expo is current."))
+    return expo
+
+
+class IsBuyer(permissions.BasePermission):
+    message = "Only buyers have a sourcing profile."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_buyer)
 
 
 class TaxonomyListApi(ListAPIView):
@@ -16,3 +71,290 @@ class TaxonomyListApi(ListAPIView):
 
     def get_queryset(self):
         return term_list()
+
+
+class BuyerRegisterApi(APIView):
+    """Create a buyer account and its profile at the current expo; returns an API token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer})
+    def post(self, request):
+        data = RegisterInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, _buyer = buyer_register(
+            **data.validated_data, expo=expo_current(), base_url=request.build_absolute_uri("/")
+        )
+        token = Token.objects.create(user=user)
+        body = RegisterOutputSerializer({"token": token.key, "user": user}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class BuyerMeApi(APIView):
+    """The signed-in buyer's sourcing profile at the current expo (or `?expo=`).
+
+    PUT replaces every field, PATCH changes the given ones; either creates the profile if the
+    buyer has none at this expo yet.
+    """
+
+    permission_classes = [IsBuyer]
+
+    def _buyer(self, request) -> Buyer | None:
+        return buyer_for_user(user=request.user, expo=_expo_or_404(request))
+
+    @extend_schema(parameters=[EXPO_PARAMETER], responses=BuyerProfileSerializer)
+    def get(self, request):
+        buyer = self._buyer(request)
+        if buyer is None:
+            raise NotFound(_("You have no buyer profile at this expo yet; PUT or PATCH creates it."))
+        return Response(BuyerProfileSerializer(buyer).data)
+
+    def _write(self, request, *, partial: bool):
+        expo = _expo_or_404(request)
+        buyer = buyer_for_user(user=request.user, expo=expo) or buyer_profile_new(
+            user=request.user, expo=expo
+        )
+        data = BuyerProfileSerializer(buyer if buyer.pk else None, data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        buyer = buyer_profile_update(buyer=buyer, data=data.validated_data)
+        return Response(BuyerProfileSerializer(buyer_for_user(user=request.user, expo=expo)).data)
+
+    @extend_schema(
+        parameters=[EXPO_PARAMETER], request=BuyerProfileSerializer, responses=BuyerProfileSerializer
+    )
+    def put(self, request):
+        return self._write(request, partial=False)
+
+    @extend_schema(
+        parameters=[EXPO_PARAMETER], request=BuyerProfileSerializer, responses=BuyerProfileSerializer
+    )
+    def patch(self, request):
+        return self._write(request, partial=True)
+
+
+class ExhibitorListApi(ListAPIView):
+    """The exhibitor directory of the current expo (or `?expo=`), open to everyone.
+
+    Facet filters take slugs, repeated (`?fabric=a&fabric=b`) or comma-separated (`?fabric=a,b`):
+    any of them within one facet, all facets together. Never carries contact details.
+    """
+
+    permission_classes = [AllowAny]
+    serializer_class = ExhibitorListSerializer
+    filterset_class = ExhibitorFilter
+
+    @cached_property
+    def expo(self) -> Expo:
+        return _expo_or_404(self.request)
+
+    def get_queryset(self):
+        return exhibitor_list(expo=self.expo)
+
+    def filter_queryset(self, queryset):
+        filterset = ExhibitorFilter(
+            self.request.query_params, queryset=queryset, request=self.request, expo=self.expo
+        )
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        return filterset.qs
+
+    @extend_schema(parameters=[EXPO_PARAMETER])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ExhibitorDetailApi(RetrieveAPIView):
+    """One exhibitor; contact email and phone only for signed-in users."""
+
+    permission_classes = [AllowAny]
+
+    def get_serializer_class(self):
+        if self.request.user.is_authenticated:
+            return ExhibitorContactSerializer
+        return ExhibitorDetailSerializer
+
+    def get_object(self):
+        exhibitor = exhibitor_get(expo=_expo_or_404(self.request), pk=self.kwargs["pk"])
+        if exhibitor is None:
+            raise NotFound(_("No such exhibitor."))
+        return exhibitor
+
+    @extend_schema(parameters=[EXPO_PARAMETER], responses=ExhibitorContactSerializer)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def _terms_by_kind() -> dict[str, list[tuple[Term, int]]]:
+    """Every term of every kind as (term, depth), each parent followed by its children."""
+    terms = list(Term.objects.order_by("position", "slug"))
+    children: dict[int, list[Term]] = {}
+    for term in terms:
+        if term.parent_id:
+            children.setdefault(term.parent_id, []).append(term)
+    tree: dict[str, list[tuple[Term, int]]] = {kind: [] for kind in TermKind.values}
+
+    def walk(term: Term, depth: int) -> None:
+        tree[term.kind].append((term, depth))
+        for child in children.get(term.pk, []):
+            walk(child, depth + 1)
+
+    for term in terms:
+        if not term.parent_id:
+            walk(term, 0)
+    return tree
+
+
+def home_page(request):
+    expo = expo_current()
+    buyer = buyer_for_user(user=request.user, expo=expo) if request.user.is_authenticated else None
+    return render(request, "expo/home.html", {"expo": expo, "buyer": buyer})
+
+
+def register_page(request):
+    if request.user.is_authenticated:
+        return redirect("expo:profile")
+    form = RegistrationForm(request.POST or None, initial={"preferred_language": get_language()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, _buyer = buyer_register(
+                **form.cleaned_data, expo=expo_current(), base_url=request.build_absolute_uri("/")
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                _("Welcome! We sent a confirmation link to %(email)s. Now tell exhibitors what you source.")
+                % {"email": user.email},
+            )
+            return redirect("expo:profile")
+    return render(request, "expo/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def profile_page(request):
+    if not request.user.is_buyer:
+        raise PermissionDenied(_("Only buyers have a sourcing profile."))
+    expo = expo_current()
+    if expo is None:
+        return render(request, "expo/no_expo.html", status=404)
+    buyer = buyer_for_user(user=request.user, expo=expo) or buyer_profile_new(user=request.user, expo=expo)
+    initial = {
+        "company": buyer.company,
+        "country": buyer.country.code if buyer.country else "",
+        "order_quantity_m": buyer.order_quantity_m,
+        "price_min_cny": buyer.price_min_cny,
+        "price_max_cny": buyer.price_max_cny,
+        "lead_time_days": buyer.lead_time_days,
+    }
+    if buyer.pk:
+        initial.update({facet: list(getattr(buyer, facet).all()) for facet in BUYER_FACETS})
+    form = BuyerProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            buyer_profile_update(buyer=buyer, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your sourcing profile is saved. Recommendations follow it."))
+            return redirect("expo:profile")
+    selected = {
+        facet: {t.slug if isinstance(t, Term) else str(t) for t in (form[facet].value() or [])}
+        for facet in BUYER_FACETS
+    }
+    tree = _terms_by_kind()
+    facets = [
+        {
+            "field": form[facet],
+            "kind": kind,
+            "terms": [(term, depth, term.slug in selected[facet]) for term, depth in tree[kind]],
+            "count": len(selected[facet]),
+        }
+        for facet, kind in BUYER_FACETS.items()
+    ]
+    context = {
+        "form": form,
+        "facets": facets,
+        "buyer": buyer,
+        "expo": expo,
+        "allowance": buyer_meeting_request_allowance(buyer=buyer),
+    }
+    return render(request, "expo/profile.html", context, status=400 if form.errors else 200)
+
+
+PAGE_SIZE = 20
+
+
+def directory_page(request):
+    expo = expo_current()
+    if expo is None:
+        return render(request, "expo/no_expo.html", status=404)
+    base = exhibitor_list(expo=expo)
+    filterset = ExhibitorFilter(request.GET, queryset=base, expo=expo)
+    error = None
+    try:
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        exhibitors = filterset.qs
+        per_facet = {}
+        for param, facet in DIRECTORY_FACETS.items():
+            others = request.GET.copy()
+            others.pop(param, None)
+            per_facet[facet] = ExhibitorFilter(others, queryset=base, expo=expo).qs
+        counts = exhibitor_facet_counts(querysets=per_facet)
+    except ValidationError as exc:
+        error = "; ".join(message for messages_ in exc.message_dict.values() for message in messages_)
+        exhibitors, counts = base.none(), {facet: {} for facet in DIRECTORY_FACETS.values()}
+    page = Paginator(exhibitors, PAGE_SIZE).get_page(request.GET.get("page"))
+    tree = _terms_by_kind()
+    facets = []
+    for param, facet in DIRECTORY_FACETS.items():
+        chosen = set(SlugListField().to_python(request.GET.getlist(param)))
+        kind = filterset.filters[param].kind
+        terms = [
+            (term, depth, counts[facet].get(term.pk, 0), term.slug in chosen)
+            for term, depth in tree[kind]
+            if counts[facet].get(term.pk) or term.slug in chosen
+        ]
+        facets.append({"param": param, "label": TermKind(kind).label, "terms": terms, "chosen": len(chosen)})
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "expo": expo,
+        "page": page,
+        "facets": facets,
+        "halls": hall_list(expo=expo),
+        "hall": request.GET.getlist("hall"),
+        "search": request.GET.get("search", ""),
+        "ordering": request.GET.get("ordering", ""),
+        "query": query.urlencode(),
+        "error": error,
+        "filtered": any(k in request.GET for k in ("search", "hall", *DIRECTORY_FACETS)),
+    }
+    return render(request, "expo/directory.html", context, status=400 if error else 200)
+
+
+def exhibitor_page(request, pk: int):
+    expo = expo_current()
+    exhibitor = exhibitor_get(expo=expo, pk=pk) if expo else None
+    if exhibitor is None:
+        raise Http404(_("No such exhibitor."))
+    capabilities = [
+        (TermKind(kind).label, list(getattr(exhibitor, facet).all()))
+        for facet, kind in EXHIBITOR_FACETS.items()
+    ]
+    return render(
+        request,
+        "expo/exhibitor_detail.html",
+        {
+            "expo": expo,
+            "exhibitor": exhibitor,
+            "capabilities": capabilities,
+            "booths": exhibitor.booths.all(),
+        },
+    )

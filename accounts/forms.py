@@ -1,0 +1,58 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from accounts.throttles import WINDOW_SECONDS, client_address, login_blocked, login_failed, login_succeeded
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form, refusing attempts once an account or address failed too often."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": _(
+            "Too many failed sign-in attempts. Please wait %(minutes)s minutes, or reset your password."
+        ),
+    }
+
+    def clean(self):
+        email = self.cleaned_data.get("username") or ""
+        address = client_address(self.request)
+        if login_blocked(email=email, address=address):
+            raise forms.ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": WINDOW_SECONDS // 60},
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            login_failed(email=email, address=address)
+            raise
+        login_succeeded(email=email)
+        return cleaned
+
+
+class RegistrationForm(forms.Form):
+    """Input of the registration page; the service does the checks shared with the API."""
+
+    email = forms.EmailField(
+        label=_("Email address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    name = forms.CharField(
+        label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    company = forms.CharField(
+        label=_("Company"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "organization"})
+    )
+    country = forms.ChoiceField(label=_("Country"), choices=lambda: [("", "—"), *countries])
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)

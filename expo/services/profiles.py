@@ -1,0 +1,164 @@
+"""Buyer registration and sourcing profiles.
+
+Every successful profile write sends `expo.signals.buyer_profile_changed`, which the matching
+engine listens to (it rescores that buyer on commit).
+"""
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role
+from accounts.tokens import email_confirmation_send
+from expo.models import BUYER_FACETS, Buyer, Expo, Term, TermKind
+from expo.signals import buyer_profile_changed
+
+User = get_user_model()
+
+# Scalar profile fields a buyer may change; facets are the keys of BUYER_FACETS.
+BUYER_PROFILE_FIELDS = (
+    "company",
+    "country",
+    "order_quantity_m",
+    "price_min_cny",
+    "price_max_cny",
+    "lead_time_days",
+)
+_POSITIVE = {
+    "order_quantity_m": gettext_lazy("The order quantity must be greater than zero."),
+    "price_min_cny": gettext_lazy("The price must be greater than zero."),
+    "price_max_cny": gettext_lazy("The price must be greater than zero."),
+}
+
+
+def _required(value: str, field: str, errors: dict) -> str:
+    value = (value or "").strip()
+    if not value:
+        errors[field] = [_("This field is required.")]
+    return value
+
+
+@transaction.atomic
+def buyer_register(
+    *,
+    email: str,
+    password: str,
+    name: str,
+    company: str,
+    country: str,
+    preferred_language: str = "",
+    expo: Expo | None,
+    base_url: str,
+) -> tuple[Any, Buyer | None]:
+    """Create a buyer account and, when there is an expo, its (empty) sourcing profile there.
+
+    Sends the email confirmation link once the transaction commits. `base_url` is the site's
+    scheme and host, for the link. Raises ValidationError naming each bad field; nothing is
+    written unless every field is valid.
+    """
+    errors: dict[str, list] = {}
+    email = _required(email, "email", errors).lower()
+    name = _required(name, "name", errors)
+    company = _required(company, "company", errors)
+    country = _required(country, "country", errors).upper()
+    preferred_language = preferred_language or settings.LANGUAGE_CODE
+    if email and "email" not in errors:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            errors["email"] = exc.messages
+        else:
+            if User.objects.filter(email__iexact=email).exists():
+                errors["email"] = [_("A user with this email address already exists.")]
+    user = User(
+        email=email,
+        name=name,
+        company=company,
+        country=country,
+        preferred_language=preferred_language,
+        role=Role.BUYER,
+    )
+    try:
+        validate_password(password or "", user=user)
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if not password:
+        errors["password"] = [_("This field is required.")]
+    try:
+        user.full_clean(exclude=["password", "email", *errors])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    user.set_password(password)
+    user.save()
+
+    buyer = None
+    if expo is not None:
+        buyer = Buyer(expo=expo, user=user, company=company, country=country)
+        buyer.full_clean()
+        buyer.save()
+        buyer_profile_changed.send(sender=Buyer, buyer=buyer)
+    transaction.on_commit(lambda: email_confirmation_send(user=user, base_url=base_url))
+    return user, buyer
+
+
+def buyer_profile_new(*, user, expo: Expo) -> Buyer:
+    """An unsaved profile for a buyer who has none at `expo` yet, prefilled from the account."""
+    return Buyer(expo=expo, user=user, company=user.company, country=user.country)
+
+
+@transaction.atomic
+def buyer_profile_update(*, buyer: Buyer, data: Mapping[str, Any]) -> Buyer:
+    """Change the given fields of a buyer's sourcing profile (saving it if it is new).
+
+    `data` holds any of BUYER_PROFILE_FIELDS and the facet fields (iterables of Term of the
+    facet's kind). Fields not in `data` are left as they are. Raises ValidationError naming each
+    bad field; nothing is written unless all are valid.
+    """
+    unknown = set(data) - set(BUYER_PROFILE_FIELDS) - set(BUYER_FACETS)
+    if unknown:
+        raise ValueError(f"Not buyer profile fields: {sorted(unknown)}")
+    errors: dict[str, list] = {}
+    for field in BUYER_PROFILE_FIELDS:
+        if field in data:
+            value = data[field]
+            if field in ("company", "country"):
+                value = (value or "").strip()
+            setattr(buyer, field, value)
+    for field, message in _POSITIVE.items():
+        value = getattr(buyer, field)
+        if value is not None and value <= (Decimal(0) if "price" in field else 0):
+            errors[field] = [message]
+    facets: dict[str, list[Term]] = {}
+    for field, kind in BUYER_FACETS.items():
+        if field in data:
+            terms = list(data[field])
+            wrong = [t.slug for t in terms if t.kind != kind]
+            if wrong:
+                errors[field] = [
+                    _("Not a %(kind)s term: %(slugs)s.")
+                    % {"kind": TermKind(kind).label.lower(), "slugs": ", ".join(wrong)}
+                ]
+            facets[field] = terms
+    try:
+        buyer.full_clean(exclude=list(errors))
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
+    buyer.save()
+    for field, terms in facets.items():
+        getattr(buyer, field).set(terms)
+    buyer_profile_changed.send(sender=Buyer, buyer=buyer)
+    return buyer
