@@ -35,6 +35,7 @@ class TermIndex:
 
     def __init__(self, terms: Iterable[Term] | None = None) -> None:
         self._by_key: dict[tuple[str, str], Term] = {}
+        self._cells: dict[tuple[str, str], tuple[list[Term], list[str]]] = {}
         for term in Term.objects.all() if terms is None else terms:
             for value in (term.slug, term.name_en, term.name_zh):
                 if value:
@@ -45,7 +46,16 @@ class TermIndex:
         return self._by_key.get((kind, term_key(value)))
 
     def parse_cell(self, kind: str, cell: str) -> tuple[list[Term], list[str]]:
-        """The terms a multi-valued cell names, in order without repeats, and the values that matched none."""
+        """The terms a multi-valued cell names, in order without repeats, and the values that matched none.
+
+        Results are remembered per cell text: a large file repeats the same cells many times.
+        """
+        cached = self._cells.get((kind, cell))
+        if cached is None:
+            cached = self._cells[(kind, cell)] = self._parse(kind, cell)
+        return list(cached[0]), list(cached[1])
+
+    def _parse(self, kind: str, cell: str) -> tuple[list[Term], list[str]]:
         terms: list[Term] = []
         unknown: list[str] = []
         for piece in _LIST_SEPARATORS.split(cell):

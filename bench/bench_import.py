@@ -1,0 +1,249 @@
+"""Time spreadsheet imports: parse, check and write of exhibitor (and buyer) files, first import and re-import.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_import.py --rows 5000
+
+The figures are measured in a scratch database (--database, created and migrated if missing) on
+the server DATABASE_URL points at; nothing else is touched. It prints the machine (CPU model,
+cores, load average) with the figures, since the machine may be shared.
+"""
+
+import argparse
+import csv
+import io
+import os
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def scratch_database(url: str, name: str) -> str:
+    """The URL of database `name` on the server of `url`, created if missing."""
+    import psycopg
+
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        sys.exit("DATABASE_URL must point at a PostgreSQL server (the figures are for PostgreSQL).")
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def term_cells(rng: random.Random, terms: list, low: int, high: int) -> str:
+    """A multi-valued cell naming terms the way organisers do: slugs, English and Chinese names mixed."""
+    chosen = rng.sample(terms, rng.randint(low, min(high, len(terms))))
+    return "; ".join(rng.choice((t.slug, t.name_en, t.name_zh)) for t in chosen)
+
+
+def exhibitor_table(rows: int, seed: int) -> list[list]:
+    from expo.models import Term
+    from expo.services.imports import EXHIBITOR_COLUMNS
+
+    rng = random.Random(seed)
+    by_kind: dict[str, list] = {}
+    for term in Term.objects.all():
+        by_kind.setdefault(term.kind, []).append(term)
+    provinces = ["Jiangsu", "Zhejiang", "Fujian", "Guangdong", "Shandong"]
+    table: list[list] = [list(EXHIBITOR_COLUMNS)]
+    for n in range(rows):
+        low = rng.randint(4, 30)
+        table.append(
+            [
+                f"EX{n:06d}",
+                f"Shengze Textile Mill {n}",
+                f"盛泽纺织厂{n}",
+                rng.choice(["CN", "China", "中国"]),
+                rng.choice(provinces),
+                str(1 + n % 12),
+                f"{1 + n % 12}{chr(65 + n // 500 % 26)}{n:05d}",
+                rng.randint(1, 4),
+                term_cells(rng, by_kind["fabric"], 1, 6),
+                term_cells(rng, by_kind["process"], 1, 4),
+                term_cells(rng, by_kind["fibre"], 1, 3),
+                term_cells(rng, by_kind["end_use"], 1, 4),
+                term_cells(rng, by_kind["certification"], 0, 3),
+                rng.choice([500, 1000, 3000, 5000]),
+                rng.randint(50, 2000) * 1000,
+                f"{low}.50",
+                f"{low + rng.randint(1, 40)}.00",
+                rng.randint(7, 60),
+                "Woven and knitted fabrics for apparel and home textiles.",
+                f"sales{n}@mill.example",
+            ]
+        )
+    return table
+
+
+def buyer_table(rows: int, seed: int) -> list[list]:
+    from expo.models import Term
+    from expo.services.imports import BUYER_COLUMNS
+
+    rng = random.Random(seed)
+    by_kind: dict[str, list] = {}
+    for term in Term.objects.all():
+        by_kind.setdefault(term.kind, []).append(term)
+    countries = ["DE", "FR", "IT", "US", "GB", "JP", "KR", "VN", "BD", "TR", "中国", "Spain"]
+    table: list[list] = [list(BUYER_COLUMNS)]
+    for n in range(rows):
+        low = rng.randint(4, 30)
+        table.append(
+            [
+                f"B{n:07d}",
+                f"buyer{n}@bench-imports.example",
+                f"Buyer {n}",
+                f"Garment Brand {n % 9000}",
+                rng.choice(countries),
+                term_cells(rng, by_kind["fabric"], 1, 4),
+                term_cells(rng, by_kind["process"], 0, 2),
+                term_cells(rng, by_kind["fibre"], 0, 2),
+                term_cells(rng, by_kind["end_use"], 1, 2),
+                term_cells(rng, by_kind["certification"], 0, 2),
+                rng.choice([1000, 3000, 5000, 10000, 50000]),
+                f"{low}.00",
+                f"{low + rng.randint(1, 30)}.00",
+                rng.randint(14, 90),
+                rng.choice(["yes", "no"]),
+            ]
+        )
+    return table
+
+
+def as_csv(table: list[list]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(table)
+    return out.getvalue().encode("utf-8")
+
+
+def as_xlsx(table: list[list]) -> bytes:
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("Exhibitors")
+    for row in table:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def timed_import(kind: str, expo, content: bytes, filename: str) -> dict:
+    """The service's own steps, timed one by one: parse (file → cells), check (cells + database
+    state → values or errors) and write (bulk writes and commit). Same code the service runs."""
+    from django.db import connection, reset_queries, transaction
+
+    from expo.services.imports import buyers, exhibitors, reading
+
+    columns = exhibitors.EXHIBITOR_COLUMNS if kind == "exhibitors" else buyers.BUYER_COLUMNS
+    required = exhibitors.EXHIBITOR_REQUIRED if kind == "exhibitors" else buyers.BUYER_REQUIRED
+    check = exhibitors.exhibitors_check if kind == "exhibitors" else buyers.buyers_check
+    reset_queries()
+    start = time.perf_counter()
+    _present, data = reading.read_table(io.BytesIO(content), filename, columns, required)
+    parsed = time.perf_counter()
+    with transaction.atomic():
+        result, write = check(expo, data)
+        checked = time.perf_counter()
+        write()
+    written = time.perf_counter()
+    return {
+        "result": result,
+        "parse": parsed - start,
+        "check": checked - parsed,
+        "write": written - checked,
+        "total": written - start,
+        "queries": len(connection.queries),
+    }
+
+
+def report(label: str, figures: dict) -> None:
+    r = figures["result"]
+    print(
+        f"{label:<34} rows {r.rows:>6}  created {r.created:>6}  updated {r.updated:>6}  "
+        f"parse {figures['parse']:6.2f} s  check {figures['check']:6.2f} s  "
+        f"write {figures['write']:6.2f} s  total {figures['total']:6.2f} s  queries {figures['queries']}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=5000, help="exhibitor rows")
+    parser.add_argument("--buyers", type=int, default=50000, help="buyer rows (0 to skip)")
+    parser.add_argument("--database", default="shuttle_bench_imports", help="scratch database name")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL", "")
+    os.environ["DATABASE_URL"] = scratch_database(url, args.database)
+    os.environ["DJANGO_DEBUG"] = "1"  # counts queries; no SECRET_KEY needed
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+    from accounts.models import User
+    from expo.models import Booth, Expo
+    from expo.services.expos import expo_create
+
+    slug = "bench-imports"
+    old = Expo.objects.filter(slug=slug).first()
+    if old:
+        Booth.objects.filter(expo=old).delete()  # booths protect their halls
+        old.delete()
+    User.objects.filter(email__endswith="@bench-imports.example").delete()
+    import datetime
+
+    expo = expo_create(
+        slug=slug,
+        name="Import benchmark expo",
+        start_date=datetime.date(2027, 4, 12),
+        days=3,
+        opening_time=datetime.time(9),
+        closing_time=datetime.time(17),
+        slot_minutes=20,
+    )
+
+    print(f"CPU: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    table = exhibitor_table(args.rows, args.seed)
+    xlsx, csv_content = as_xlsx(table), as_csv(table)
+    print(
+        f"exhibitors file: {args.rows} rows, XLSX {len(xlsx) / 1e6:.2f} MB, CSV {len(csv_content) / 1e6:.2f} MB"
+    )
+
+    report("exhibitors XLSX, first import", timed_import("exhibitors", expo, xlsx, "exhibitors.xlsx"))
+    report("exhibitors XLSX, re-import", timed_import("exhibitors", expo, xlsx, "exhibitors.xlsx"))
+    report("exhibitors CSV, re-import", timed_import("exhibitors", expo, csv_content, "exhibitors.csv"))
+    changed = exhibitor_table(args.rows, args.seed + 1)  # every row's facets and figures differ
+    report(
+        "exhibitors CSV, re-import changed",
+        timed_import("exhibitors", expo, as_csv(changed), "exhibitors.csv"),
+    )
+    if args.buyers:
+        buyers = as_csv(buyer_table(args.buyers, args.seed))
+        print(f"buyers file: {args.buyers} rows, CSV {len(buyers) / 1e6:.2f} MB")
+        report("buyers CSV, first import", timed_import("buyers", expo, buyers, "buyers.csv"))
+        report("buyers CSV, re-import", timed_import("buyers", expo, buyers, "buyers.csv"))
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

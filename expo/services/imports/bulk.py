@@ -1,0 +1,170 @@
+"""Bulk writes with a fixed number of queries whatever the row count (COPY on PostgreSQL)."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from expo.models import Expo
+from expo.services.imports.cells import Row
+from expo.signals import profiles_imported
+
+_CHUNK = 900  # parameters per IN (…) query on SQLite, below its oldest limit of 999
+
+
+def chunks(items: list, size: int | None = None) -> Iterator[list]:
+    """Slices of `items` small enough for one IN (…) list (SQLite caps parameters per query)."""
+    size = size or (_CHUNK if connection.vendor == "sqlite" else 20_000)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def facets_write(
+    model: type[models.Model], expo: Expo, rows: list[tuple[int, Row]], existing_ids: set[int]
+) -> None:
+    """Make each profile's facets exactly the file's values: delete pairs not wanted, add missing ones."""
+    columns = {column for _pk, row in rows for column in row.facets}
+    for column in columns:
+        m2m = model._meta.get_field(column)
+        through = m2m.remote_field.through
+        owner, target = f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
+        wanted = {(pk, term) for pk, row in rows if column in row.facets for term in row.facets[column]}
+        owners = {pk for pk, row in rows if column in row.facets}
+        stale: list[int] = []
+        have: set[tuple[int, int]] = set()
+        if existing_ids & owners:
+            pairs = through.objects.filter(**{f"{m2m.m2m_field_name()}__expo": expo})
+            for pair_id, owner_id, term_id in pairs.values_list("id", owner, target):
+                if owner_id in owners:
+                    if (owner_id, term_id) in wanted:
+                        have.add((owner_id, term_id))
+                    else:
+                        stale.append(pair_id)
+        delete_ids(through, stale)
+        insert_rows(through, [owner, target], sorted(wanted - have))
+
+
+def assign(profile: models.Model, values: dict[str, Any]) -> bool:
+    """Set `values` on `profile`; whether any of them differed (a country compares by its code)."""
+    changed = False
+    for name, value in values.items():
+        current = getattr(profile, name)
+        if getattr(current, "code", current) != value:
+            setattr(profile, name, value)
+            changed = True
+    return changed
+
+
+def insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple]) -> None:
+    """Insert plain rows (no model instances): COPY on PostgreSQL, one executemany elsewhere."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def create(model: type[models.Model], objs: list) -> None:
+    """`bulk_create` setting primary keys; on PostgreSQL, keys drawn from the sequence and rows COPYed.
+
+    COPY skips Django's per-value SQL compilation, which is most of the time of a large bulk_create.
+    """
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=1000)
+        return
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+    fields = meta.concrete_fields
+    insert_rows(
+        model,
+        [f.column for f in fields],
+        [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs],
+    )
+    for obj in objs:
+        obj._state.adding = False
+
+
+def delete_ids(model: type[models.Model], ids: list[int]) -> None:
+    if not ids:
+        return
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = ANY(%s)",
+                [ids],
+            )
+        return
+    for chunk in chunks(ids):
+        model.objects.filter(pk__in=chunk).delete()
+
+
+def bulk_update(model: type[models.Model], objs: list, fields: list[str]) -> None:
+    """`bulk_update`, but on PostgreSQL: COPY into a temporary table, then one UPDATE … FROM it.
+
+    Django's bulk_update writes a CASE with one branch per row for every column, which PostgreSQL
+    evaluates in time quadratic in the batch size: 2.5 s for 1,000 profiles, against 0.1 s here.
+    """
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, fields, batch_size=500)
+        return
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), model._meta.pk
+    columns = [model._meta.get_field(name) for name in fields]
+    names = [quote(c) for c in [pk.column, *(f.column for f in columns)]]
+    scratch = quote(f"import_{model._meta.db_table}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS SELECT {', '.join(names)} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(f"COPY {scratch} ({', '.join(names)}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row(
+                    [obj.pk, *(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns)]
+                )
+        assign = ", ".join(f"{name} = v.{name}" for name in names[1:])
+        cursor.execute(
+            f"UPDATE {table} AS t SET {assign} FROM {scratch} AS v WHERE t.{names[0]} = v.{names[0]}"
+        )
+        cursor.execute(f"DROP TABLE {scratch}")
+
+
+def profiles_save(model: type[models.Model], new: list, changed: list, fields: list[str]) -> None:
+    """Insert new profiles, and write the given fields of those whose values changed."""
+    create(model, new)
+    if changed and fields:
+        now = timezone.now()
+        for profile in changed:
+            profile.updated_at = now
+        bulk_update(model, changed, [*fields, "updated_at"])
+
+
+def announce(model: type[models.Model], expo: Expo, kind: str, ids: list[int]) -> None:
+    transaction.on_commit(lambda: profiles_imported.send(sender=model, expo=expo, kind=kind, ids=ids))
+
+
+def ensure_pks(model: type[models.Model], expo: Expo, new: list) -> None:
+    """Fill in primary keys where the database could not return them from a bulk insert."""
+    missing = [p for p in new if p.pk is None]
+    if missing:
+        pks = dict(model.objects.filter(expo=expo).exclude(external_id="").values_list("external_id", "pk"))
+        for profile in missing:
+            profile.pk = pks[profile.external_id]
