@@ -49,6 +49,20 @@ _EXHIBITOR_PROFILE = (
 _EXHIBITOR_CAPABILITIES = ("moq_m", "capacity_m_month", "price_min_cny", "price_max_cny", "lead_time_days")
 
 
+class ExhibitorStaffInline(admin.TabularInline):
+    """Who works for the company (read-only here; added and removed under Exhibitor staff)."""
+
+    model = ExhibitorStaff
+    fields = ("user",)
+    readonly_fields = ("user",)
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Exhibitor)
 class ExhibitorAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
     exhibitor_path = ""  # the exhibitor itself
@@ -57,7 +71,6 @@ class ExhibitorAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
     list_select_related = ("expo",)
     search_fields = ("name_en", "name_zh", "external_id")
     autocomplete_fields = tuple(EXHIBITOR_FACETS)
-    readonly_fields = ("created_at", "updated_at")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
@@ -67,6 +80,13 @@ class ExhibitorAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
     @admin.display(description=_("booths"))
     def booth_codes(self, exhibitor: Exhibitor) -> str:
         return ", ".join(f"{booth.hall.code} {booth.code}" for booth in exhibitor.booths.all())
+
+    def get_readonly_fields(self, request, obj=None):
+        # A profile stays at its expo: its booths, meetings and deals are that expo's.
+        return ("expo", "created_at", "updated_at") if obj is not None else ("created_at", "updated_at")
+
+    def get_inlines(self, request, obj):
+        return [ExhibitorStaffInline] if obj is not None and is_organiser(request) else []
 
     def get_list_filter(self, request):
         if not is_organiser(request):
@@ -116,7 +136,6 @@ class BuyerAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
     list_filter = ("expo", "verified", ("country", CountryFilter), *_facet_filters(BUYER_FACETS))
     search_fields = ("company", "external_id", "user__email", "user__name")
     autocomplete_fields = ("user", *BUYER_FACETS)
-    readonly_fields = ("created_at", "updated_at")
     actions = ["mark_verified", "mark_unverified"]
     fieldsets = (
         (None, {"fields": ("expo", "user", "external_id", "company", "country", "verified")}),
@@ -124,6 +143,9 @@ class BuyerAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
         (_("Orders"), {"fields": ("order_quantity_m", "price_min_cny", "price_max_cny", "lead_time_days")}),
         (_("Timestamps"), {"fields": ("created_at", "updated_at")}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("expo", "created_at", "updated_at") if obj is not None else ("created_at", "updated_at")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -9,12 +9,15 @@ from decimal import Decimal
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
 from accounts.services import user_set_role
 from expo.models import Booth, Exhibitor, ExhibitorStaff, Expo, Slot, Table, Term
 from expo.services.expos import booth_tables_sync
+from expo.signals import exhibitor_profile_changed
 from tests.factories.accounts import UserFactory
 from tests.factories.expo import (
     BoothFactory,
@@ -196,6 +199,28 @@ def test_staff_may_read_terms_but_not_change_them(staff_client):
     assert staff_client.get(reverse("admin:expo_term_add")).status_code == 403
 
 
+def test_staff_bulk_delete_action_cannot_reach_any_company(staff_client, company_a, company_b):
+    response = staff_client.post(
+        reverse("admin:expo_exhibitor_changelist"),
+        {"action": "delete_selected", "_selected_action": [company_a.pk, company_b.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 200  # no such action for staff: the list is shown again
+    assert list(response.context["cl"].result_list) == [company_a]
+    assert Exhibitor.objects.count() == 2
+
+
+def test_staff_save_as_new_is_refused(staff_client, company_a, booth_a):
+    url = reverse("admin:expo_exhibitor_change", args=[company_a.pk])
+    response = staff_client.post(url, _exhibitor_form(company_a, _saveasnew="1"))
+    assert response.status_code == 403
+
+    url = reverse("admin:expo_booth_change", args=[booth_a.pk])
+    response = staff_client.post(url, _booth_form(booth_a, _saveasnew="1"))
+    assert response.status_code == 403
+    assert (Exhibitor.objects.count(), Booth.objects.count()) == (2, 2)
+
+
 def test_staff_cannot_add_an_exhibitor(staff_client):
     assert staff_client.get(reverse("admin:expo_exhibitor_add")).status_code == 403
 
@@ -224,6 +249,22 @@ def test_staff_edits_own_company_profile_but_not_expo_or_import_key(staff_client
     assert list(company_a.fabrics.all()) == [fabric]
     assert company_a.expo_id != other_expo.pk
     assert company_a.external_id != "STOLEN"
+
+
+def test_staff_save_tells_matching_the_profile_changed(staff_client, company_a):
+    received = []
+
+    def receiver(sender, exhibitor, **kwargs):
+        received.append((exhibitor.pk, list(exhibitor.fabrics.values_list("slug", flat=True))))
+
+    exhibitor_profile_changed.connect(receiver)
+    try:
+        url = reverse("admin:expo_exhibitor_change", args=[company_a.pk])
+        staff_client.post(url, _exhibitor_form(company_a, fabrics=[term("fabric", "satin").pk]))
+    finally:
+        exhibitor_profile_changed.disconnect(receiver)
+
+    assert received == [(company_a.pk, ["satin"])]
 
 
 def test_staff_change_form_hides_expo_and_external_id(staff_client, company_a):
@@ -438,6 +479,26 @@ def test_organiser_sees_every_exhibitor_with_chinese_names(organiser_client, com
     assert "4A A101" in body
 
 
+def test_organiser_edits_external_id_but_not_expo_and_sees_staff(organiser_client, expo, company_a, staff_a):
+    other_expo = ExpoFactory()
+    url = reverse("admin:expo_exhibitor_change", args=[company_a.pk])
+    page = organiser_client.get(url)
+    assert staff_a.email in page.content.decode()
+    data = _exhibitor_form(
+        company_a,
+        expo=other_expo.pk,
+        external_id="EX-NEW",
+        **{"staff-TOTAL_FORMS": 1, "staff-INITIAL_FORMS": 1, "staff-0-id": staff_a.exhibitor_staff.pk},
+    )
+    data["staff-0-exhibitor"] = company_a.pk
+
+    response = organiser_client.post(url, data)
+
+    assert response.status_code == 302
+    company_a.refresh_from_db()
+    assert (company_a.expo_id, company_a.external_id) == (expo.pk, "EX-NEW")
+
+
 def test_non_superuser_organiser_manages_everything_through_the_group(client, company_b):
     user = UserFactory()
     user_set_role(user=user, role=Role.ORGANISER)
@@ -487,22 +548,56 @@ def test_organiser_exhibitor_filters_by_facet(organiser_client, company_a, compa
     assert list(response.context["cl"].result_list) == [company_b]
 
 
-# Session, user, counts, the list filters' choices, the page and its prefetched booths; none per row.
-EXHIBITOR_CHANGELIST_QUERIES = 15
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def _rows(expo, hall, count: int) -> None:
+    for _ in range(count):
+        booth = BoothFactory(expo=expo, hall=hall)
+        _staff_of(booth.exhibitor)
+        BuyerFactory(expo=expo)
+
+
+@pytest.mark.parametrize(
+    "model", ["exhibitor", "booth", "buyer", "hall", "exchangerate", "exhibitorstaff", "expo", "slot"]
+)
+def test_organiser_changelist_query_count_does_not_grow_with_rows(organiser_client, expo, hall, model):
+    url = reverse(f"admin:expo_{model}_changelist")
+    _rows(expo, hall, 1)
+    ExchangeRateFactory(expo=expo, currency="USD")
+    organiser_client.get(url)  # warm the session and the content-type cache
+    one = _queries(organiser_client, url)
+
+    _rows(expo, hall, 2)
+    ExchangeRateFactory(expo=ExpoFactory(), currency="EUR")
+    ExchangeRateFactory(expo=ExpoFactory(), currency="JPY")
+
+    assert _queries(organiser_client, url) == one
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_exhibitor_changelist_query_count_does_not_grow_with_rows(
-    organiser_client, expo, hall, count, django_assert_num_queries
-):
+def test_exhibitor_changelist_query_count(organiser_client, expo, hall, count, django_assert_num_queries):
     for _ in range(count):
         BoothFactory(expo=expo, hall=hall)
     organiser_client.get(reverse("admin:expo_exhibitor_changelist"))  # warm the session and caches
 
-    with django_assert_num_queries(EXHIBITOR_CHANGELIST_QUERIES):
+    # Session, user, counts, each list filter's choices, the page, its prefetched booths: none per row.
+    with django_assert_num_queries(15):
         response = organiser_client.get(reverse("admin:expo_exhibitor_changelist"))
 
     assert len(response.context["cl"].result_list) == count
+
+
+def test_staff_booth_changelist_query_count_does_not_grow_with_booths(staff_client, company_a, expo, hall):
+    url = reverse("admin:expo_booth_changelist")
+    one = _queries(staff_client, url)
+    BoothFactory(expo=expo, hall=hall, exhibitor=company_a)
+    BoothFactory(expo=expo, hall=hall, exhibitor=company_a)
+
+    assert _queries(staff_client, url) == one
 
 
 def test_organiser_expo_add_creates_slot_grid_and_inline_halls(organiser_client):
