@@ -154,10 +154,10 @@ def timed_import(kind: str, expo, content: bytes, filename: str) -> dict:
     check = exhibitors.exhibitors_check if kind == "exhibitors" else buyers.buyers_check
     reset_queries()
     start = time.perf_counter()
-    _present, data = reading.read_table(io.BytesIO(content), filename, columns, required)
+    data, shape_errors = reading.read_table(io.BytesIO(content), filename, columns, required)
     parsed = time.perf_counter()
     with transaction.atomic():
-        result, write = check(expo, data)
+        result, write = check(expo, data, shape_errors)
         checked = time.perf_counter()
         write()
     written = time.perf_counter()

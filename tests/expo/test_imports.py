@@ -1,6 +1,7 @@
 import csv
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -579,12 +580,15 @@ def test_import_rejects_unknown_duplicate_and_missing_columns(expo):
     ]
 
 
-def test_import_rejects_cells_beyond_the_header(expo):
-    file = io.BytesIO(b"external_id,company_name\nEX1,Mill\nEX2,Mill 2,surplus\n")
+def test_import_rejects_cells_beyond_the_header_with_the_other_row_errors(expo):
+    file = io.BytesIO(b"external_id,company_name,moq_m\nEX1,Mill,x\nEX2,Mill 2,5,surplus\n")
 
     errors = errors_of(exhibitors_import, expo=expo, file=file, filename="x.csv")
 
-    assert errors == [RowError(3, "", "This row has more cells than the header has columns.")]
+    assert errors == [
+        RowError(2, "moq_m", "“x” is not a number."),
+        RowError(3, "", "This row has more cells than the header has columns."),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -666,6 +670,32 @@ def test_import_reads_gbk_csv_as_saved_by_chinese_excel(expo):
         "江苏",
         ["chiffon", "satin"],
     )
+
+
+def test_import_reads_the_examples_of_the_documentation(expo):
+    data = Path(__file__).parent / "data"
+
+    with (data / "exhibitors_example.csv").open("rb") as file:
+        assert exhibitors_import(expo=expo, file=file, filename=file.name) == ImportResult(2, 2, 0)
+    with (data / "buyers_example.csv").open("rb") as file:
+        assert buyers_import(expo=expo, file=file, filename=file.name) == ImportResult(2, 2, 0)
+
+    knits = Exhibitor.objects.get(external_id="EX002")
+    assert (knits.country.code, knits.moq_m, slugs(knits.fabrics), slugs(knits.processes)) == (
+        "CN",
+        3000,
+        ["interlock", "jersey"],
+        ["dyeing"],
+    )
+    assert Booth.objects.get(code="1A02").tables == 1
+    li = Buyer.objects.get(external_id="B0002")
+    assert (li.country.code, li.verified, li.price_min_cny) == ("CN", False, Decimal("6.50"))
+
+
+def test_import_reads_utf16_csv_as_saved_by_excel_unicode_text(expo):
+    import_buyers(expo, [buyer(name="王芳")], encoding="utf-16")
+
+    assert User.objects.get().name == "王芳"
 
 
 def test_import_reads_utf8_csv_with_byte_order_mark(expo):

@@ -39,10 +39,10 @@ def buyers_import(*, expo: Expo, file: IO[bytes], filename: str, dry_run: bool =
     an existing account is reused as it is. Raises ImportFailed with every error, having written
     nothing. With `dry_run`, checks the file and reports what an import would do, without writing.
     """
-    _present, data = read_table(file, filename, BUYER_COLUMNS, BUYER_REQUIRED)
+    data, shape_errors = read_table(file, filename, BUYER_COLUMNS, BUYER_REQUIRED)
     try:
         with transaction.atomic():
-            result, write = buyers_check(expo, data)
+            result, write = buyers_check(expo, data, shape_errors)
             if not dry_run:
                 write()
     except IntegrityError as exc:  # a concurrent change slipped between the check and the write
@@ -59,7 +59,11 @@ def _users_by_email(emails: list[str]) -> dict[str, int]:
     return users
 
 
-def buyers_check(expo: Expo, data: list[tuple[int, dict[str, str]]]):
+def buyers_check(expo: Expo, data: list[tuple[int, dict[str, str]]], shape_errors: list[RowError]):
+    """Check every row against the file and the database; (counts, a function that writes them all).
+
+    Raises ImportFailed with every error found. Runs inside the import's transaction.
+    """
     Expo.objects.select_for_update().filter(pk=expo.pk).first()  # one import per expo at a time
     index = TermIndex()
     buyers = list(Buyer.objects.filter(expo=expo).annotate(user_email=Lower("user__email")))
@@ -67,7 +71,7 @@ def buyers_check(expo: Expo, data: list[tuple[int, dict[str, str]]]):
     by_user = {b.user_id: b for b in buyers}
     users = _users_by_email(sorted({cells.get("email", "").lower() for _n, cells in data} - {""}))
     name_max = max_length(User, "name")
-    errors: list[RowError] = []
+    errors: list[RowError] = list(shape_errors)
     rows: list[tuple[Row, Buyer | None]] = []
     seen_ids: dict[str, int] = {}
     seen_emails: dict[str, int] = {}

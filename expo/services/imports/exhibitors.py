@@ -44,10 +44,10 @@ def exhibitors_import(*, expo: Expo, file: IO[bytes], filename: str, dry_run: bo
     Raises ImportFailed with every error of the file, having written nothing. With `dry_run`, checks
     the file and reports what an import would do, without writing.
     """
-    _present, data = read_table(file, filename, EXHIBITOR_COLUMNS, EXHIBITOR_REQUIRED)
+    data, shape_errors = read_table(file, filename, EXHIBITOR_COLUMNS, EXHIBITOR_REQUIRED)
     try:
         with transaction.atomic():
-            result, write = exhibitors_check(expo, data)
+            result, write = exhibitors_check(expo, data, shape_errors)
             if not dry_run:
                 write()
     except IntegrityError as exc:  # a concurrent change slipped between the check and the write
@@ -55,14 +55,18 @@ def exhibitors_import(*, expo: Expo, file: IO[bytes], filename: str, dry_run: bo
     return result
 
 
-def exhibitors_check(expo: Expo, data: list[tuple[int, dict[str, str]]]):
+def exhibitors_check(expo: Expo, data: list[tuple[int, dict[str, str]]], shape_errors: list[RowError]):
+    """Check every row against the file and the database; (counts, a function that writes them all).
+
+    Raises ImportFailed with every error found. Runs inside the import's transaction.
+    """
     Expo.objects.select_for_update().filter(pk=expo.pk).first()  # one import per expo at a time
     index = TermIndex()
     existing = {e.external_id: e for e in Exhibitor.objects.filter(expo=expo).exclude(external_id="")}
     booths = {b.code: b for b in Booth.objects.filter(expo=expo)}
     halls = {h.code: h for h in Hall.objects.filter(expo=expo)}
     booth_max, hall_max = max_length(Booth, "code"), max_length(Hall, "code")
-    errors: list[RowError] = []
+    errors: list[RowError] = list(shape_errors)
     rows: list[Row] = []
     seen_ids: dict[str, int] = {}
     seen_booths: dict[str, int] = {}

@@ -83,8 +83,11 @@ def _header_key(text: str) -> str:
 
 def read_table(
     file: IO[bytes], filename: str, columns: tuple[str, ...], required: tuple[str, ...]
-) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The file's known columns and its data rows as {column: text}; header errors raise at once."""
+) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
+    """The data rows as (row number, {column: text}) for the columns present, and the rows' shape errors.
+
+    File and header errors raise ImportFailed at once: without a header, no row can be read.
+    """
     rows = _read(file, filename)
     first = next(rows, None)
     if first is None:
@@ -118,8 +121,6 @@ def read_table(
         if any(cells[width:]):
             errors.append(RowError(number, "", _("This row has more cells than the header has columns.")))
         data.append((number, {name: cells[i] if i < len(cells) else "" for name, i in positions.items()}))
-    if errors:
-        raise ImportFailed(errors)
     if not data:
         raise fail(_("The file has a header but no data rows."))
-    return [c for c in columns if c in positions], data
+    return data, errors
