@@ -59,10 +59,17 @@ def role_groups_sync(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, Group]:
     return {GROUP_ORGANISERS: organisers, GROUP_EXHIBITOR_STAFF: staff}
 
 
-def sync_role_groups_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+def sync_role_groups_after_migrate(sender, using=DEFAULT_DB_ALIAS, apps=None, **kwargs) -> None:
     """`post_migrate` receiver: runs after Django created the permissions of the app `sender`."""
-    if sender.label in {"auth", *ORGANISER_APPS}:
-        role_groups_sync(using=using)
+    if sender.label not in {"auth", *ORGANISER_APPS}:
+        return
+    if apps is not None:
+        try:  # like Django's create_permissions: nothing to do before auth is migrated
+            apps.get_model("auth", "Group")
+            apps.get_model("auth", "Permission")
+        except LookupError:
+            return
+    role_groups_sync(using=using)
 
 
 @transaction.atomic
