@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from expo.admin.scoping import is_organiser
 from expo.models import Expo
@@ -58,12 +59,18 @@ def import_view(request):
             else:
                 params = {"rows": result.rows, "created": result.created, "updated": result.updated}
                 if data["dry_run"]:
-                    message = _(
-                        "The file is valid: %(rows)d rows, %(created)d would be created, %(updated)d updated."
+                    message = ngettext(
+                        "The file is valid: %(rows)d row, %(created)d would be created, %(updated)d updated.",
+                        "The file is valid: %(rows)d rows, %(created)d would be created, %(updated)d updated.",
+                        result.rows,
                     )
                     messages.info(request, message % params)
                     return redirect(f"{reverse('admin:expo_import')}?kind={data['kind']}")
-                message = _("Imported %(rows)d rows: %(created)d created, %(updated)d updated.")
+                message = ngettext(
+                    "Imported %(rows)d row: %(created)d created, %(updated)d updated.",
+                    "Imported %(rows)d rows: %(created)d created, %(updated)d updated.",
+                    result.rows,
+                )
                 messages.success(request, message % params)
                 model = "buyer" if data["kind"] == "buyers" else "exhibitor"
                 return redirect(reverse(f"admin:expo_{model}_changelist"))

@@ -4,8 +4,10 @@ Scoping is checked on every door a staff member could try: the list, the change 
 it, the history, the delete page, and the autocomplete endpoint.
 """
 
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -835,6 +837,27 @@ def test_import_page_imports_exhibitors_from_csv(organiser_client, expo):
     assert (silk.name_zh, silk.moq_m) == ("吴江丝绸织造", 1000)
     assert sorted(silk.fabrics.values_list("slug", flat=True)) == ["chiffon", "satin"]
     assert list(Booth.objects.filter(exhibitor=silk).values_list("code", "tables")) == [("1A01", 2)]
+
+
+def test_import_page_imports_buyers_from_xlsx(organiser_client, expo):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["external_id", "email", "name", "company", "country", "certifications_required"])
+    sheet.append(["B-9", "li@brand.example", "Li Wei", "上海服饰", "CN", "OEKO-TEX Standard 100"])
+    content = io.BytesIO()
+    workbook.save(content)
+    upload = SimpleUploadedFile("buyers.xlsx", content.getvalue())
+
+    response = organiser_client.post(
+        reverse("admin:expo_import"), {"expo": expo.pk, "kind": "buyers", "file": upload}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == ["Imported 1 row: 1 created, 0 updated."]
+    buyer = expo.buyers.get(external_id="B-9")
+    assert (buyer.company, list(buyer.certifications_required.values_list("slug", flat=True))) == (
+        "上海服饰",
+        ["oeko-tex-100"],
+    )
 
 
 def test_import_page_check_only_writes_nothing(organiser_client, expo):
