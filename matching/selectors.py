@@ -1,0 +1,52 @@
+"""Reads of the matching app: the served run, a buyer's ranked list, runs for organisers."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from expo.models import Booth, Buyer, Expo
+from matching.models import Match, MatchFeedback, MatchRun, RunStatus
+
+
+def match_run_served(*, expo: Expo) -> MatchRun | None:
+    """The latest completed run of the expo: the only one whose results are shown."""
+    return (
+        MatchRun.objects.filter(expo=expo, status=RunStatus.COMPLETED)
+        .select_related("expo")
+        .defer("exhibitor_snapshot")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def match_list_for_buyer(*, buyer: Buyer, run: MatchRun | None = None) -> QuerySet[Match]:
+    """The buyer's ranked recommendations in the served run, exhibitors and booths joined."""
+    run = run if run is not None else match_run_served(expo=buyer.expo)
+    if run is None:
+        return Match.objects.none()
+    return (
+        Match.objects.filter(run=run, buyer=buyer)
+        .select_related("exhibitor")
+        .prefetch_related(
+            Prefetch("exhibitor__booths", queryset=Booth.objects.select_related("hall").order_by("code"))
+        )
+        .order_by("rank")
+    )
+
+
+def match_feedback_of(*, buyer: Buyer, exhibitor_ids: list[int]) -> dict[int, str]:
+    """exhibitor id → the buyer's feedback value, for the given exhibitors."""
+    return dict(
+        MatchFeedback.objects.filter(buyer=buyer, exhibitor_id__in=exhibitor_ids).values_list(
+            "exhibitor_id", "value"
+        )
+    )
+
+
+def match_run_list(*, expo: Expo | None = None) -> QuerySet[MatchRun]:
+    runs = MatchRun.objects.select_related("expo", "requested_by").defer("exhibitor_snapshot", "layout")
+    return runs.filter(expo=expo) if expo is not None else runs
+
+
+def buyer_for_user(*, user, expo: Expo) -> Buyer | None:
+    return Buyer.objects.select_related("expo").filter(user=user, expo=expo).first()

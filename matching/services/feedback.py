@@ -1,0 +1,138 @@
+"""Buyer feedback, exhibitors' existing customers and their policy, and the expo's weights."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from expo.models import Buyer, Exhibitor, Expo
+from matching.models import (
+    CustomerLink,
+    CustomerPolicy,
+    CustomerPolicyChoice,
+    FeedbackValue,
+    Match,
+    MatchFeedback,
+    MatchWeights,
+)
+from matching.services.loading import weights_get
+
+
+def _queue_buyers(expo_id: int, buyer_ids: list[int]) -> None:
+    from matching import tasks
+
+    transaction.on_commit(lambda: tasks.match_rescore_buyers_task.delay(expo_id=expo_id, buyer_ids=buyer_ids))
+
+
+def _queue_exhibitor(exhibitor_id: int) -> None:
+    from matching import tasks
+
+    transaction.on_commit(lambda: tasks.match_rescore_exhibitor_task.delay(exhibitor_id=exhibitor_id))
+
+
+@transaction.atomic
+def match_feedback_set(*, match: Match, value: str) -> MatchFeedback:
+    """Record the buyer's feedback on a recommendation.
+
+    "not_interested" removes the exhibitor from the buyer's list at once (the row is deleted in this
+    transaction) and keeps it out of later runs; a rescore queued on commit fills the freed rank.
+    """
+    if value not in FeedbackValue.values:
+        raise ValidationError({"value": _("Choose “interested” or “not_interested”.")})
+    feedback, _created = MatchFeedback.objects.update_or_create(
+        buyer_id=match.buyer_id, exhibitor_id=match.exhibitor_id, defaults={"value": value}
+    )
+    if value == FeedbackValue.NOT_INTERESTED:
+        Match.objects.filter(
+            run_id=match.run_id, buyer_id=match.buyer_id, exhibitor_id=match.exhibitor_id
+        ).delete()
+        _queue_buyers(match.buyer.expo_id, [match.buyer_id])
+    return feedback
+
+
+def buyer_find(*, expo: Expo, key: str) -> Buyer:
+    """The expo's buyer with this email address or external ID (how exhibitor staff name a customer)."""
+    key = (key or "").strip()
+    if not key:
+        raise ValidationError({"buyer": _("Enter the buyer's email address or external ID.")})
+    found = list(
+        Buyer.objects.filter(expo=expo)
+        .filter(Q(user__email__iexact=key) | Q(external_id=key))
+        .select_related("user")[:2]
+    )
+    if len(found) != 1:
+        raise ValidationError({"buyer": _("No buyer of this expo has this email address or external ID.")})
+    return found[0]
+
+
+@transaction.atomic
+def customer_link_add(*, exhibitor: Exhibitor, buyer: Buyer, note: str = "") -> CustomerLink:
+    """Mark `buyer` as an existing customer of `exhibitor`; the buyer's list is rescored on commit."""
+    link = CustomerLink(exhibitor=exhibitor, buyer=buyer, note=note)
+    link.full_clean()
+    link.save()
+    _queue_buyers(buyer.expo_id, [buyer.pk])
+    return link
+
+
+@transaction.atomic
+def customer_link_update(*, link: CustomerLink, note: str) -> CustomerLink:
+    link.note = note
+    link.full_clean()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def customer_link_remove(*, link: CustomerLink) -> None:
+    buyer = link.buyer
+    link.delete()
+    _queue_buyers(buyer.expo_id, [buyer.pk])
+
+
+@transaction.atomic
+def customer_policy_set(*, exhibitor: Exhibitor, existing_customers: str) -> CustomerPolicy:
+    """Choose how the exhibitor's existing customers are treated; its customers are rescored on commit."""
+    if existing_customers not in CustomerPolicyChoice.values:
+        raise ValidationError({"existing_customers": _("Choose show, demote or hide.")})
+    policy, _created = CustomerPolicy.objects.get_or_create(exhibitor=exhibitor)
+    policy.existing_customers = existing_customers
+    policy.full_clean()
+    policy.save()
+    buyer_ids = list(CustomerLink.objects.filter(exhibitor=exhibitor).values_list("buyer_id", flat=True))
+    if buyer_ids:
+        _queue_buyers(exhibitor.expo_id, buyer_ids)
+    return policy
+
+
+WEIGHT_FIELDS = (
+    "fabric",
+    "process",
+    "fibre",
+    "end_use",
+    "quantity",
+    "price",
+    "lead_time",
+    "demote_factor",
+    "top_k",
+    "chunk_size",
+)
+
+
+@transaction.atomic
+def match_weights_update(*, expo: Expo, data: Mapping[str, Any]) -> MatchWeights:
+    """Change the expo's weights (they apply from the next full run)."""
+    weights = weights_get(expo=expo)
+    unknown = set(data) - set(WEIGHT_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("Unknown setting.") for name in sorted(unknown)})
+    for name, value in data.items():
+        setattr(weights, name, value)
+    weights.full_clean()
+    weights.save()
+    return weights

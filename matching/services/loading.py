@@ -1,0 +1,249 @@
+"""From the database to the scoring module's arrays: profiles → bitsets and numbers.
+
+Reads go through raw cursors over the few columns scoring needs (a full expo is ~800,000 facet
+rows); profiles come back ordered by id, which is also the tie-break order of the results.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection
+from django.db.models import Count, Max
+
+from expo.models import BUYER_FACETS, EXHIBITOR_FACETS, Buyer, Exhibitor, Expo, Term
+from matching import scoring
+from matching.models import (
+    DEFAULT_CUSTOMER_POLICY,
+    CustomerLink,
+    CustomerPolicyChoice,
+    FeedbackValue,
+    MatchFeedback,
+    MatchWeights,
+)
+
+
+def layout_current() -> scoring.Layout:
+    """The bit layout of the whole taxonomy as it is now (every term of every kind)."""
+    term_ids: dict[str, list[int]] = {kind: [] for kind in scoring.KINDS}
+    for kind, pk in Term.objects.values_list("kind", "pk"):
+        if kind in term_ids:
+            term_ids[kind].append(pk)
+    return scoring.Layout.from_terms(term_ids)
+
+
+def weights_get(*, expo: Expo) -> MatchWeights:
+    """The expo's weights row, created with the documented defaults when missing."""
+    weights, _created = MatchWeights.objects.get_or_create(expo=expo)
+    return weights
+
+
+def weights_array(weights: MatchWeights) -> scoring.Weights:
+    return scoring.Weights(
+        fabric=weights.fabric,
+        process=weights.process,
+        fibre=weights.fibre,
+        end_use=weights.end_use,
+        quantity=weights.quantity,
+        price=weights.price,
+        lead_time=weights.lead_time,
+        demote_factor=weights.demote_factor,
+    )
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _floats(rows: list[tuple], column: int) -> np.ndarray:
+    return np.array([np.nan if row[column] is None else float(row[column]) for row in rows], dtype=np.float64)
+
+
+def _where_ids(
+    alias: str, *, id_from: int | None, id_to: int | None, ids: list[int] | None
+) -> tuple[str, list]:
+    clauses, params = [], []
+    if id_from is not None:
+        clauses.append(f"{alias}.id >= %s")
+        params.append(id_from)
+    if id_to is not None:
+        clauses.append(f"{alias}.id <= %s")
+        params.append(id_to)
+    if ids is not None:
+        if not ids:
+            clauses.append("1 = 0")
+        else:
+            clauses.append(f"{alias}.id IN ({', '.join(['%s'] * len(ids))})")
+            params.extend(ids)
+    return "".join(f" AND {clause}" for clause in clauses), params
+
+
+def _facet_bits(
+    model, facets: dict[str, str], layout: scoring.Layout, profile_ids: np.ndarray, where: str, params: list
+) -> np.ndarray:
+    """OR every facet row of the selected profiles into their bitsets (one query per facet field)."""
+    table = model._meta.db_table
+    owner = model._meta.model_name  # column "<model>_id" in the through tables
+    rows_all, terms_all = [], []
+    for field_name in facets:
+        through = model._meta.get_field(field_name).remote_field.through._meta.db_table
+        pairs = _fetch(
+            f"SELECT t.{owner}_id, t.term_id FROM {through} t JOIN {table} p ON p.id = t.{owner}_id "
+            f"WHERE p.expo_id = %s{where}",
+            params,
+        )
+        if pairs:
+            array = np.array(pairs, dtype=np.int64)
+            rows_all.append(np.searchsorted(profile_ids, array[:, 0]))
+            terms_all.append(array[:, 1])
+    if not rows_all:
+        return np.zeros((len(profile_ids), layout.n_words), dtype=np.uint64)
+    return scoring.encode_bits(
+        layout=layout,
+        n_rows=len(profile_ids),
+        rows=np.concatenate(rows_all),
+        term_ids=np.concatenate(terms_all),
+    )
+
+
+def buyers_encode(
+    *,
+    expo: Expo,
+    layout: scoring.Layout,
+    id_from: int | None = None,
+    id_to: int | None = None,
+    ids: list[int] | None = None,
+) -> scoring.Buyers:
+    """The expo's buyers (optionally an id range or list), ordered by id, as scoring arrays."""
+    where, extra = _where_ids("p", id_from=id_from, id_to=id_to, ids=ids)
+    params = [expo.pk, *extra]
+    rows = _fetch(
+        "SELECT p.id, p.order_quantity_m, p.price_min_cny, p.price_max_cny, p.lead_time_days "
+        f"FROM {Buyer._meta.db_table} p WHERE p.expo_id = %s{where} ORDER BY p.id",
+        params,
+    )
+    profile_ids = np.array([row[0] for row in rows], dtype=np.int64)
+    return scoring.Buyers(
+        ids=profile_ids,
+        bits=_facet_bits(Buyer, BUYER_FACETS, layout, profile_ids, where, params),
+        quantity=_floats(rows, 1),
+        price_min=_floats(rows, 2),
+        price_max=_floats(rows, 3),
+        lead_time=_floats(rows, 4),
+    )
+
+
+def exhibitors_encode(
+    *, expo: Expo, layout: scoring.Layout, ids: list[int] | None = None
+) -> scoring.Exhibitors:
+    """The expo's exhibitors (optionally some ids), ordered by id, as scoring arrays."""
+    where, extra = _where_ids("p", id_from=None, id_to=None, ids=ids)
+    params = [expo.pk, *extra]
+    rows = _fetch(
+        "SELECT p.id, p.moq_m, p.capacity_m_month, p.price_min_cny, p.price_max_cny, p.lead_time_days "
+        f"FROM {Exhibitor._meta.db_table} p WHERE p.expo_id = %s{where} ORDER BY p.id",
+        params,
+    )
+    profile_ids = np.array([row[0] for row in rows], dtype=np.int64)
+    return scoring.Exhibitors(
+        ids=profile_ids,
+        bits=_facet_bits(Exhibitor, EXHIBITOR_FACETS, layout, profile_ids, where, params),
+        moq=_floats(rows, 1),
+        capacity=_floats(rows, 2),
+        price_min=_floats(rows, 3),
+        price_max=_floats(rows, 4),
+        lead_time=_floats(rows, 5),
+    )
+
+
+# Encoded exhibitors of the last expo asked for, per process: a saved buyer profile is rescored
+# against them without reading 5,000 exhibitors again. The key changes whenever an exhibitor row
+# is added, removed or saved (count and latest `updated_at`), or the layout changes.
+_exhibitor_cache: dict = {}
+_exhibitor_cache_lock = threading.Lock()
+
+
+def exhibitors_encode_cached(*, expo: Expo, layout: scoring.Layout) -> scoring.Exhibitors:
+    stamp = Exhibitor.objects.filter(expo=expo).aggregate(n=Count("id"), last=Max("updated_at"))
+    key = (connection.alias, connection.settings_dict["NAME"], expo.pk, stamp["n"], stamp["last"], layout)
+    with _exhibitor_cache_lock:
+        cached = _exhibitor_cache.get("entry")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+    exhibitors = exhibitors_encode(expo=expo, layout=layout)
+    with _exhibitor_cache_lock:
+        _exhibitor_cache["entry"] = (key, exhibitors)
+    return exhibitors
+
+
+def exhibitors_cache_clear() -> None:
+    with _exhibitor_cache_lock:
+        _exhibitor_cache.clear()
+
+
+@dataclass(frozen=True)
+class PairRules:
+    """Per-pair adjustments of a block of buyers, plus which pairs are demoted existing customers."""
+
+    adjustments: scoring.Adjustments
+    demoted: frozenset[tuple[int, int]]  # (buyer id, exhibitor id)
+
+
+def pair_rules(
+    *,
+    expo: Expo,
+    buyers: scoring.Buyers,
+    exhibitors: scoring.Exhibitors,
+    weights: scoring.Weights,
+    exhibitor_ids: list[int] | None = None,
+) -> PairRules:
+    """Existing customers (hidden or demoted per the exhibitor's policy) and "not interested" feedback.
+
+    Restricted to the block's buyer id range (and to `exhibitor_ids` when given).
+    """
+    if len(buyers) == 0:
+        return PairRules(scoring.Adjustments.empty(0), frozenset())
+    lo, hi = int(buyers.ids[0]), int(buyers.ids[-1])
+    links = CustomerLink.objects.filter(buyer__expo=expo, buyer_id__gte=lo, buyer_id__lte=hi)
+    feedback = MatchFeedback.objects.filter(
+        buyer__expo=expo, buyer_id__gte=lo, buyer_id__lte=hi, value=FeedbackValue.NOT_INTERESTED
+    )
+    if exhibitor_ids is not None:
+        links = links.filter(exhibitor_id__in=exhibitor_ids)
+        feedback = feedback.filter(exhibitor_id__in=exhibitor_ids)
+    buyer_ids, exhibitor_ids_out, factors, demoted = [], [], [], set()
+    for buyer_id, exhibitor_id, policy in links.values_list(
+        "buyer_id", "exhibitor_id", "exhibitor__customer_policy__existing_customers"
+    ):
+        policy = policy or DEFAULT_CUSTOMER_POLICY
+        if policy == CustomerPolicyChoice.SHOW:
+            continue
+        buyer_ids.append(buyer_id)
+        exhibitor_ids_out.append(exhibitor_id)
+        if policy == CustomerPolicyChoice.HIDE:
+            factors.append(0.0)
+        else:
+            factors.append(weights.demote_factor)
+            demoted.add((buyer_id, exhibitor_id))
+    for buyer_id, exhibitor_id in feedback.values_list("buyer_id", "exhibitor_id"):
+        buyer_ids.append(buyer_id)
+        exhibitor_ids_out.append(exhibitor_id)
+        factors.append(0.0)
+    b_idx = np.searchsorted(buyers.ids, np.array(buyer_ids, dtype=np.int64))
+    e_idx = np.searchsorted(exhibitors.ids, np.array(exhibitor_ids_out, dtype=np.int64))
+    b_ok = (b_idx < len(buyers)) & (buyers.ids[np.minimum(b_idx, len(buyers) - 1)] == buyer_ids)
+    if len(exhibitors):
+        e_ok = (e_idx < len(exhibitors)) & (
+            exhibitors.ids[np.minimum(e_idx, len(exhibitors) - 1)] == exhibitor_ids_out
+        )
+    else:
+        e_ok = np.zeros(len(e_idx), dtype=bool)
+    keep = b_ok & e_ok
+    adjustments = scoring.Adjustments.from_pairs(
+        n_buyers=len(buyers), buyer=b_idx[keep], exhibitor=e_idx[keep], factor=np.array(factors)[keep]
+    )
+    return PairRules(adjustments, frozenset(demoted))

@@ -1,0 +1,408 @@
+"""Full match runs: start, prepare (snapshot + chunks), score chunks, publish, fail.
+
+A run is split by buyer id ranges into chunks, one Celery task each (a chord whose body
+publishes), so more workers finish sooner. Every chunk scores against the same exhibitor
+snapshot, taken when the run is prepared, and results stay invisible until the publish step
+flips the run to completed in one transaction (see `storage`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import timedelta
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Least
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from expo.models import Buyer, Exhibitor, Expo
+from matching import scoring
+from matching.models import (
+    CustomerLink,
+    CustomerPolicy,
+    MatchChunk,
+    MatchFeedback,
+    MatchRun,
+    RunStatus,
+)
+from matching.services import loading, storage
+
+logger = logging.getLogger(__name__)
+
+STALE_AFTER = timedelta(minutes=10)  # a run without progress for this long lost its worker
+PREPARED_PROGRESS = 5  # progress once the snapshot is taken; chunks fill 5 → 95, publishing → 100
+# Below this many pairs the numpy engine answers faster than loading the compiled kernel.
+NUMBA_MIN_PAIRS = 2_000_000
+
+
+def engine_for(n_pairs: int) -> str:
+    engine = scoring.default_engine()
+    return "numpy" if n_pairs < NUMBA_MIN_PAIRS else engine
+
+
+def block_score(
+    *,
+    expo: Expo,
+    layout: scoring.Layout,
+    weights: scoring.Weights,
+    buyers: scoring.Buyers,
+    exhibitors: scoring.Exhibitors,
+    k: int,
+    timings: dict[str, float] | None = None,
+) -> storage.MatchRows:
+    """Score a block of buyers against the exhibitors: top-k rows with their reasons."""
+    timings = timings if timings is not None else {}
+    started = time.perf_counter()
+    rules = loading.pair_rules(expo=expo, buyers=buyers, exhibitors=exhibitors, weights=weights)
+    timings["rules"] = timings.get("rules", 0.0) + time.perf_counter() - started
+    started = time.perf_counter()
+    top = scoring.top_k(
+        buyers,
+        exhibitors,
+        layout,
+        weights,
+        k=k,
+        adjustments=rules.adjustments,
+        engine=engine_for(len(buyers) * len(exhibitors)),
+    )
+    timings["score"] = timings.get("score", 0.0) + time.perf_counter() - started
+    started = time.perf_counter()
+    b_idx, e_idx, rank, score = top.pairs()
+    buyer_ids, exhibitor_ids = buyers.ids[b_idx], exhibitors.ids[e_idx]
+    demoted = None
+    if rules.demoted:
+        keys = buyer_ids.astype(np.int64) * (1 << 32) + exhibitor_ids
+        wanted = np.array([b * (1 << 32) + e for b, e in rules.demoted], dtype=np.int64)
+        demoted = np.isin(keys, wanted)
+    codes, terms = scoring.explain(
+        buyers, exhibitors, layout, buyer_idx=b_idx, exhibitor_idx=e_idx, demoted=demoted
+    )
+    timings["explain"] = timings.get("explain", 0.0) + time.perf_counter() - started
+    return storage.MatchRows(
+        buyer_id=buyer_ids,
+        exhibitor_id=exhibitor_ids,
+        rank=rank,
+        score=score,
+        reason_codes=codes,
+        reason_terms=terms,
+    )
+
+
+def run_weights(run: MatchRun) -> scoring.Weights:
+    return scoring.Weights(**run.weights)
+
+
+# --- start ----------------------------------------------------------------------------------------
+
+
+def match_runs_fail_stale(*, expo: Expo | None = None) -> int:
+    """Mark runs without progress for STALE_AFTER as failed (their worker died); returns how many."""
+    limit = timezone.now() - STALE_AFTER
+    stale = MatchRun.objects.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING]).filter(
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, created_at__lt=limit)
+    )
+    if expo is not None:
+        stale = stale.filter(expo=expo)
+    count = 0
+    for run in stale:
+        match_run_fail(
+            run=run,
+            error=_("No progress for %(minutes)s minutes: a worker was lost.")
+            % {"minutes": int(STALE_AFTER.total_seconds() // 60)},
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def match_run_start(*, expo: Expo, requested_by=None, dispatch: bool = True) -> MatchRun:
+    """Create a run of `expo` and queue its preparation on commit.
+
+    Refused (ValidationError on `expo`) while another run of the expo is pending or running.
+    `dispatch=False` leaves the work to the caller (`match_run_execute`, the benchmark).
+    """
+    Expo.objects.select_for_update().filter(pk=expo.pk).first()  # one start at a time per expo
+    match_runs_fail_stale(expo=expo)
+    active = MatchRun.objects.filter(expo=expo, status__in=[RunStatus.PENDING, RunStatus.RUNNING]).first()
+    if active is not None:
+        raise ValidationError(
+            {"expo": _("A match run of this expo is already in progress (#%(id)s).") % {"id": active.pk}}
+        )
+    weights = loading.weights_get(expo=expo)
+    run = MatchRun(
+        expo=expo,
+        requested_by=requested_by,
+        top_k=weights.top_k,
+        weights=asdict(loading.weights_array(weights)),
+        heartbeat_at=timezone.now(),
+    )
+    run.full_clean()
+    run.save()
+    if dispatch:
+        from matching import tasks
+
+        transaction.on_commit(lambda: tasks.match_run_prepare_task.delay(run_id=run.pk))
+    return run
+
+
+# --- prepare ----------------------------------------------------------------------------------------
+
+
+def _chunk_bounds(buyer_ids: np.ndarray, size: int) -> list[tuple[int, int, int]]:
+    """(first id, last id, count) of consecutive groups of `size` buyers."""
+    return [
+        (
+            int(buyer_ids[start]),
+            int(buyer_ids[min(start + size, len(buyer_ids)) - 1]),
+            min(size, len(buyer_ids) - start),
+        )
+        for start in range(0, len(buyer_ids), size)
+    ]
+
+
+def match_run_prepare(*, run: MatchRun, chunk_size: int | None = None, dispatch: bool = True) -> list[int]:
+    """Snapshot the exhibitors and taxonomy layout, split the buyers into chunks; returns chunk ids.
+
+    Idempotent: a run already prepared returns its chunks again (a redelivered task).
+    """
+    if run.status == RunStatus.RUNNING:
+        return list(run.chunks.values_list("pk", flat=True))
+    if run.status != RunStatus.PENDING:
+        return []
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    expo = run.expo
+    layout = loading.layout_current()
+    exhibitors = loading.exhibitors_encode(expo=expo, layout=layout)
+    buyer_ids = np.array(
+        Buyer.objects.filter(expo=expo).order_by("pk").values_list("pk", flat=True), dtype=np.int64
+    )
+    timings["load_exhibitors"] = time.perf_counter() - started
+    size = chunk_size or loading.weights_get(expo=expo).chunk_size
+    bounds = _chunk_bounds(buyer_ids, size)
+    started = time.perf_counter()
+    with transaction.atomic():
+        locked = MatchRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != RunStatus.PENDING:
+            return list(locked.chunks.values_list("pk", flat=True))
+        storage.run_storage_prepare(run=run)
+        chunks = MatchChunk.objects.bulk_create(
+            [
+                MatchChunk(run=run, number=n, buyer_id_from=lo, buyer_id_to=hi, buyers_count=count)
+                for n, (lo, hi, count) in enumerate(bounds)
+            ]
+        )
+        timings["prepare_storage"] = time.perf_counter() - started
+        now = timezone.now()
+        run.status = RunStatus.RUNNING
+        run.started_at = now
+        run.heartbeat_at = now
+        run.progress = PREPARED_PROGRESS
+        run.layout = layout.to_json()
+        run.exhibitor_snapshot = exhibitors.to_npz_bytes()
+        run.buyers_count = len(buyer_ids)
+        run.exhibitors_count = len(exhibitors)
+        run.chunks_total = len(chunks)
+        run.engine = engine_for(size * len(exhibitors))
+        run.timings = timings
+        run.save()
+        chunk_ids = [chunk.pk for chunk in chunks]
+        if dispatch:
+            from matching import tasks
+
+            transaction.on_commit(lambda: tasks.match_run_dispatch(run_id=run.pk, chunk_ids=chunk_ids))
+    return chunk_ids
+
+
+# --- chunks -------------------------------------------------------------------------------------------
+
+
+def match_chunk_score(*, chunk: MatchChunk) -> int:
+    """Score one chunk's buyers and write their rows (replacing any of this chunk); returns the row count.
+
+    A chunk already done, or of a run no longer running, is left alone, so retries are harmless.
+    """
+    run = MatchRun.objects.select_related("expo").get(pk=chunk.run_id)
+    if run.status != RunStatus.RUNNING or chunk.done:
+        return chunk.matches_count
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    layout = scoring.Layout.from_json(run.layout)
+    exhibitors = scoring.Exhibitors.from_npz_bytes(run.exhibitor_snapshot)
+    buyers = loading.buyers_encode(
+        expo=run.expo, layout=layout, id_from=chunk.buyer_id_from, id_to=chunk.buyer_id_to
+    )
+    timings["load"] = time.perf_counter() - started
+    rows = block_score(
+        expo=run.expo,
+        layout=layout,
+        weights=run_weights(run),
+        buyers=buyers,
+        exhibitors=exhibitors,
+        k=run.top_k,
+        timings=timings,
+    )
+    started = time.perf_counter()
+    with transaction.atomic():
+        locked = MatchChunk.objects.select_for_update().get(pk=chunk.pk)
+        current = MatchRun.objects.filter(pk=run.pk).values_list("status", flat=True).first()
+        if locked.done or current != RunStatus.RUNNING:
+            return locked.matches_count
+        storage.run_rows_write(
+            run=run, buyer_id_from=chunk.buyer_id_from, buyer_id_to=chunk.buyer_id_to, rows=rows
+        )
+        timings["write"] = time.perf_counter() - started
+        locked.done = True
+        locked.attempts += 1
+        locked.matches_count = len(rows)
+        locked.timings = {name: round(value, 4) for name, value in timings.items()}
+        locked.save()
+        span = 100 - PREPARED_PROGRESS - 5
+        MatchRun.objects.filter(pk=run.pk).update(
+            chunks_done=F("chunks_done") + 1,
+            matches_count=F("matches_count") + len(rows),
+            progress=Least(95, PREPARED_PROGRESS + (F("chunks_done") + 1) * span / F("chunks_total")),
+            heartbeat_at=timezone.now(),
+        )
+    chunk.done, chunk.matches_count = True, len(rows)
+    return len(rows)
+
+
+def match_chunk_attempt_failed(*, chunk: MatchChunk) -> None:
+    MatchChunk.objects.filter(pk=chunk.pk).update(attempts=F("attempts") + 1)
+
+
+# --- publish and fail ---------------------------------------------------------------------------------
+
+
+def _sum_chunk_timings(run: MatchRun) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for timings in run.chunks.values_list("timings", flat=True):
+        for name, value in (timings or {}).items():
+            totals[name] = totals.get(name, 0.0) + value
+    return totals
+
+
+def match_run_publish(*, run: MatchRun) -> MatchRun:
+    """Make a run's results the served ones, all at once; drop the rows of the runs it replaces."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        run = MatchRun.objects.select_for_update().select_related("expo").get(pk=run.pk)
+        if run.status != RunStatus.RUNNING:
+            return run
+        missing = run.chunks.filter(done=False).count()
+        if not missing:
+            _publish_locked(run=run, started=started)
+    if missing:
+        return match_run_fail(run=run, error=_("%(count)s tasks did not finish.") % {"count": missing})
+    return run
+
+
+def _publish_locked(*, run: MatchRun, started: float) -> None:
+    """Attach the run's rows and mark it completed (the caller holds the run's row lock)."""
+    storage.run_storage_publish(run=run)
+    replaced = list(
+        MatchRun.objects.filter(expo=run.expo, status=RunStatus.COMPLETED).values_list("pk", flat=True)
+    )
+    MatchRun.objects.filter(pk__in=replaced).update(status=RunStatus.SUPERSEDED)
+    timings = dict(run.timings)
+    timings.update({f"chunks_{name}": round(value, 4) for name, value in _sum_chunk_timings(run).items()})
+    timings["publish"] = round(time.perf_counter() - started, 4)
+    run.status = RunStatus.COMPLETED
+    run.progress = 100
+    run.finished_at = timezone.now()
+    run.heartbeat_at = run.finished_at
+    run.exhibitor_snapshot = None
+    run.timings = timings
+    run.matches_count = sum(run.chunks.values_list("matches_count", flat=True))
+    run.save()
+    transaction.on_commit(lambda: _after_publish(run=run, replaced=replaced))
+
+
+def _after_publish(*, run: MatchRun, replaced: list[int]) -> None:
+    for run_id in replaced:
+        with transaction.atomic():
+            storage.run_storage_drop(run_id=run_id)
+    _queue_changes_since(run=run)
+
+
+def _queue_changes_since(*, run: MatchRun) -> None:
+    """Profiles changed while the run was computing may be missing from it: rescore them now."""
+    from matching import tasks
+
+    since = run.started_at
+    if since is None:
+        return
+    buyer_ids = set(Buyer.objects.filter(expo=run.expo, updated_at__gte=since).values_list("pk", flat=True))
+    buyer_ids |= set(
+        MatchFeedback.objects.filter(buyer__expo=run.expo, updated_at__gte=since).values_list(
+            "buyer_id", flat=True
+        )
+    )
+    buyer_ids |= set(
+        CustomerLink.objects.filter(buyer__expo=run.expo, created_at__gte=since).values_list(
+            "buyer_id", flat=True
+        )
+    )
+    exhibitor_ids = set(
+        Exhibitor.objects.filter(expo=run.expo, updated_at__gte=since).values_list("pk", flat=True)
+    )
+    exhibitor_ids |= set(
+        CustomerPolicy.objects.filter(exhibitor__expo=run.expo, updated_at__gte=since).values_list(
+            "exhibitor_id", flat=True
+        )
+    )
+    if buyer_ids:
+        tasks.match_rescore_buyers_task.delay(expo_id=run.expo_id, buyer_ids=sorted(buyer_ids))
+    for exhibitor_id in sorted(exhibitor_ids):
+        tasks.match_rescore_exhibitor_task.delay(exhibitor_id=exhibitor_id)
+
+
+def match_run_fail(*, run: MatchRun, error: str) -> MatchRun:
+    """Mark a run failed and drop its unpublished rows; the previously served run stays served."""
+    with transaction.atomic():
+        run = MatchRun.objects.select_for_update().get(pk=run.pk)
+        if run.status in (RunStatus.COMPLETED, RunStatus.SUPERSEDED, RunStatus.FAILED):
+            return run
+        run.status = RunStatus.FAILED
+        run.error = error[:2000]
+        run.finished_at = timezone.now()
+        run.exhibitor_snapshot = None
+        run.save()
+    with transaction.atomic():
+        storage.run_storage_drop(run_id=run.pk)
+    logger.warning("Match run %s failed: %s", run.pk, error)
+    return run
+
+
+# --- in-process execution (the rescore command without workers, the benchmark) ---------------------
+
+
+def match_run_execute(
+    *, run: MatchRun, chunk_size: int | None = None, on_progress: Callable[[MatchRun], None] | None = None
+) -> MatchRun:
+    """Run every step of a started run in this process, reporting progress after each chunk."""
+    try:
+        chunk_ids = match_run_prepare(run=run, chunk_size=chunk_size, dispatch=False)
+        run.refresh_from_db()
+        if on_progress:
+            on_progress(run)
+        for chunk in MatchChunk.objects.filter(pk__in=chunk_ids).order_by("number"):
+            match_chunk_score(chunk=chunk)
+            if on_progress:
+                run.refresh_from_db()
+                on_progress(run)
+        run = match_run_publish(run=run)
+    except Exception as exc:
+        match_run_fail(run=run, error=f"{type(exc).__name__}: {exc}")
+        raise
+    if on_progress:
+        on_progress(run)
+    return run

@@ -1,0 +1,189 @@
+"""Writing match rows: COPY BINARY into a run's own partition on PostgreSQL, bulk_create elsewhere.
+
+PostgreSQL (the production path):
+- a run gets a fresh, unindexed table `matching_match_r<run id>` with `CHECK (run_id = <id>)`;
+- each chunk task COPYs its rows in, in one transaction with its bookkeeping, after deleting any
+  rows of its own buyer range, so a retried chunk replaces its own rows;
+- publishing adds the unique (run, buyer, rank) constraint, then ATTACHes the table as the run's
+  partition and marks the run completed in one transaction (the CHECK spares a validation scan):
+  readers see the old run or the new one, never a mix. Older runs' partitions are dropped whole.
+Other databases (SQLite for the embedded setup) insert into the one table with bulk_create; the
+run's status flip is the atomic step there too.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection
+
+from matching.models import Match, MatchRun
+
+COPY_COLUMNS = ("rank", "score", "reason_codes", "reason_terms", "buyer_id", "exhibitor_id", "run_id")
+COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
+COPY_TRAILER = struct.pack(">h", -1)
+
+
+@dataclass(frozen=True)
+class MatchRows:
+    """Result rows of a block, as parallel arrays (one entry per match)."""
+
+    buyer_id: np.ndarray  # int64
+    exhibitor_id: np.ndarray  # int64
+    rank: np.ndarray  # int64, from 1
+    score: np.ndarray  # float64
+    reason_codes: np.ndarray  # int32
+    reason_terms: np.ndarray  # uint64 (n, n_words)
+
+    def __len__(self) -> int:
+        return len(self.buyer_id)
+
+
+def uses_partitions() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def stage_table(run_id: int) -> str:
+    return f"matching_match_r{int(run_id)}"
+
+
+def _copy_binary(rows: MatchRows, run_id: int) -> bytes:
+    """The COPY BINARY stream of `rows`, built with numpy (no Python loop over rows)."""
+    n_bytes = rows.reason_terms.shape[1] * 8
+    dtype = np.dtype(
+        [
+            ("fields", ">i2"),
+            ("l_rank", ">i4"),
+            ("rank", ">i2"),
+            ("l_score", ">i4"),
+            ("score", ">f8"),
+            ("l_codes", ">i4"),
+            ("codes", ">i4"),
+            ("l_terms", ">i4"),
+            ("terms", f"V{n_bytes}"),
+            ("l_buyer", ">i4"),
+            ("buyer", ">i8"),
+            ("l_exhibitor", ">i4"),
+            ("exhibitor", ">i8"),
+            ("l_run", ">i4"),
+            ("run", ">i8"),
+        ]
+    )
+    out = np.empty(len(rows), dtype=dtype)
+    out["fields"] = len(COPY_COLUMNS)
+    for name, size in (("l_rank", 2), ("l_score", 8), ("l_codes", 4), ("l_terms", n_bytes)):
+        out[name] = size
+    for name in ("l_buyer", "l_exhibitor", "l_run"):
+        out[name] = 8
+    out["rank"] = rows.rank
+    out["score"] = rows.score
+    out["codes"] = rows.reason_codes
+    out["terms"] = np.ascontiguousarray(rows.reason_terms.astype("<u8")).view(f"V{n_bytes}").ravel()
+    out["buyer"] = rows.buyer_id
+    out["exhibitor"] = rows.exhibitor_id
+    out["run"] = run_id
+    return COPY_HEADER + out.tobytes() + COPY_TRAILER
+
+
+def _copy_into(table: str, rows: MatchRows, run_id: int) -> None:
+    data = _copy_binary(rows, run_id)
+    step = 8 << 20
+    sql = f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for start in range(0, len(data), step):
+            copy.write(data[start : start + step])
+
+
+def _bulk_create(rows: MatchRows, run_id: int) -> None:
+    terms = np.ascontiguousarray(rows.reason_terms.astype("<u8"))
+    Match.objects.bulk_create(
+        [
+            Match(
+                run_id=run_id,
+                buyer_id=int(rows.buyer_id[i]),
+                exhibitor_id=int(rows.exhibitor_id[i]),
+                rank=int(rows.rank[i]),
+                score=float(rows.score[i]),
+                reason_codes=int(rows.reason_codes[i]),
+                reason_terms=terms[i].tobytes(),
+            )
+            for i in range(len(rows))
+        ],
+        batch_size=1000,
+    )
+
+
+# --- full runs --------------------------------------------------------------------------------
+
+
+def run_storage_prepare(*, run: MatchRun) -> None:
+    """Create the run's own empty table (PostgreSQL); nothing to do elsewhere."""
+    if not uses_partitions():
+        return
+    table = stage_table(run.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(
+            f"CREATE TABLE {table} (LIKE matching_match INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
+            f"CONSTRAINT {table}_run CHECK (run_id = {int(run.pk)}))"
+        )
+
+
+def run_rows_write(*, run: MatchRun, buyer_id_from: int, buyer_id_to: int, rows: MatchRows) -> None:
+    """Replace the rows of one chunk (buyers in [from, to]) of an unpublished run; call in a transaction."""
+    if uses_partitions():
+        table = stage_table(run.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE buyer_id BETWEEN %s AND %s", [buyer_id_from, buyer_id_to]
+            )
+        if len(rows):
+            _copy_into(table, rows, run.pk)
+        return
+    Match.objects.filter(run=run, buyer_id__gte=buyer_id_from, buyer_id__lte=buyer_id_to).delete()
+    _bulk_create(rows, run.pk)
+
+
+def run_storage_publish(*, run: MatchRun) -> None:
+    """Index the run's table and attach it as its partition; call inside the publishing transaction."""
+    if not uses_partitions():
+        return
+    table = stage_table(run.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_key UNIQUE (run_id, buyer_id, rank)")
+        cursor.execute(f"ALTER TABLE matching_match ATTACH PARTITION {table} FOR VALUES IN ({int(run.pk)})")
+
+
+def run_storage_drop(*, run_id: int) -> None:
+    """Remove every row of a run: its partition (attached or not) on PostgreSQL, its rows elsewhere."""
+    if not uses_partitions():
+        Match.objects.filter(run_id=run_id).delete()
+        return
+    table = stage_table(run_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relname = %s", [table]
+        )
+        if cursor.fetchone():
+            cursor.execute(f"ALTER TABLE matching_match DETACH PARTITION {table}")
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        # Rows written through the ORM for this run (default partition) go too.
+        cursor.execute("DELETE FROM matching_match_default WHERE run_id = %s", [run_id])
+
+
+# --- incremental updates of a served run ----------------------------------------------------------
+
+
+def served_rows_replace(*, run: MatchRun, buyer_ids: list[int], rows: MatchRows) -> None:
+    """Replace the rows of some buyers in a published run; call inside a transaction."""
+    for start in range(0, len(buyer_ids), 500):
+        Match.objects.filter(run=run, buyer_id__in=buyer_ids[start : start + 500]).delete()
+    if not len(rows):
+        return
+    if uses_partitions() and len(rows) > 2000:
+        _copy_into("matching_match", rows, run.pk)
+    else:
+        _bulk_create(rows, run.pk)

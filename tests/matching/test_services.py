@@ -1,0 +1,413 @@
+"""Match runs end to end on the database: chunks, publishing, failures, incremental updates."""
+
+import random
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from expo.models import Term
+from expo.services.profiles import buyer_profile_update
+from expo.signals import exhibitor_profile_changed, profiles_imported
+from matching import scoring
+from matching.models import Match, MatchChunk, MatchFeedback, MatchRun, MatchWeights, RunStatus
+from matching.selectors import match_list_for_buyer, match_run_served
+from matching.services import feedback, incremental, runs
+from tests.factories.matching import CustomerLinkFactory, CustomerPolicyFactory, buyer_with, exhibitor_with
+
+pytestmark = pytest.mark.django_db
+
+FABRICS = ["chiffon", "georgette", "satin", "taffeta", "twill", "oxford", "pongee", "jacquard"]
+PROCESSES = ["dyeing", "digital-printing", "coating", "pu-coating", "rotary-printing"]
+FIBRES = ["polyester", "nylon", "silk", "recycled-polyester"]
+END_USES = ["womens-wear", "menswear", "sportswear", "lining"]
+CERTS = ["oeko-tex-100", "grs", "bluesign"]
+
+
+def populate(expo, *, buyers: int, exhibitors: int, seed: int = 1):
+    rng = random.Random(seed)
+    made_exhibitors = [
+        exhibitor_with(
+            expo=expo,
+            fabrics=rng.sample(FABRICS, rng.randint(1, 4)),
+            processes=rng.sample(PROCESSES, rng.randint(0, 3)),
+            fibres=rng.sample(FIBRES, rng.randint(0, 2)),
+            end_uses=rng.sample(END_USES, rng.randint(0, 2)),
+            certifications=rng.sample(CERTS, rng.randint(0, 2)),
+            moq_m=rng.choice([None, 500, 1000, 3000]),
+            capacity_m_month=rng.choice([None, 20_000, 100_000]),
+            price_min_cny=Decimal(rng.choice(["8.00", "10.00", "12.50"])),
+            price_max_cny=Decimal("16.00"),
+            lead_time_days=rng.choice([None, 15, 30, 45]),
+        )
+        for _ in range(exhibitors)
+    ]
+    made_buyers = [
+        buyer_with(
+            expo=expo,
+            fabrics=rng.sample(FABRICS, rng.randint(1, 2)),
+            processes=rng.sample(PROCESSES, rng.randint(0, 2)),
+            certifications_required=rng.sample(CERTS, rng.randint(0, 1)),
+            order_quantity_m=rng.choice([None, 2000, 5000]),
+            lead_time_days=rng.choice([None, 30]),
+        )
+        for _ in range(buyers)
+    ]
+    return made_buyers, made_exhibitors
+
+
+def full_run(expo, *, chunk_size: int | None = None) -> MatchRun:
+    run = runs.match_run_start(expo=expo, dispatch=False)
+    return runs.match_run_execute(run=run, chunk_size=chunk_size)
+
+
+def served_lists(expo) -> dict[int, list[tuple[int, float]]]:
+    run = match_run_served(expo=expo)
+    lists: dict[int, list[tuple[int, float]]] = {}
+    for buyer_id, exhibitor_id, score in (
+        Match.objects.filter(run=run)
+        .order_by("buyer_id", "rank")
+        .values_list("buyer_id", "exhibitor_id", "score")
+    ):
+        lists.setdefault(buyer_id, []).append((exhibitor_id, score))
+    return lists
+
+
+def test_full_run_ranks_the_fitting_exhibitor_first_with_reasons(expo):
+    perfect = exhibitor_with(
+        expo=expo, fabrics=["chiffon"], processes=["coating"], certifications=["oeko-tex-100"], moq_m=1000
+    )
+    partial = exhibitor_with(expo=expo, fabrics=["chiffon"], certifications=["oeko-tex-100"], moq_m=1000)
+    exhibitor_with(expo=expo, fabrics=["chiffon"], processes=["coating"])  # lacks the certification
+    buyer = buyer_with(
+        expo=expo,
+        fabrics=["chiffon"],
+        processes=["coating"],
+        certifications_required=["oeko-tex-100"],
+        order_quantity_m=5000,
+        price_min_cny=Decimal("9.00"),
+        price_max_cny=Decimal("16.00"),
+        lead_time_days=30,
+    )
+    run = full_run(expo)
+    assert run.status == RunStatus.COMPLETED
+    assert run.progress == 100
+    assert (run.buyers_count, run.exhibitors_count, run.matches_count, run.chunks_total) == (1, 3, 2, 1)
+    assert {"load_exhibitors", "chunks_score", "chunks_write", "publish"} <= set(run.timings)
+    matches = list(match_list_for_buyer(buyer=buyer))
+    assert [(m.exhibitor_id, m.rank) for m in matches] == [(perfect.pk, 1), (partial.pk, 2)]
+    assert matches[0].score > matches[1].score
+    layout = scoring.Layout.from_json(run.layout)
+    import numpy as np
+
+    decoded = scoring.decode_terms(layout, np.frombuffer(bytes(matches[0].reason_terms), dtype="<u8"))
+    assert decoded["fabric"] == [Term.objects.get(kind="fabric", slug="chiffon").pk]
+    assert decoded["process"] == [Term.objects.get(kind="process", slug="coating").pk]
+    assert decoded["certification"] == [Term.objects.get(kind="certification", slug="oeko-tex-100").pk]
+    assert matches[0].reason_codes & scoring.REASON_CERTIFIED
+    assert matches[0].reason_codes & scoring.REASON_MOQ_OK
+
+
+@pytest.mark.parametrize("chunk_size", [1, 3, 7, 1000])
+def test_full_run_results_are_identical_for_any_chunk_size(expo, chunk_size):
+    populate(expo, buyers=14, exhibitors=12)
+    reference = served_lists(full_run(expo, chunk_size=1000).expo)
+    run = full_run(expo, chunk_size=chunk_size)
+    assert run.chunks_total == -(-14 // chunk_size)
+    assert served_lists(expo) == reference
+    assert sum(len(v) for v in reference.values()) > 14
+
+
+def test_full_run_chunks_in_any_order_give_the_same_results(expo):
+    populate(expo, buyers=10, exhibitors=9, seed=4)
+    reference = served_lists(full_run(expo, chunk_size=100).expo)
+    run = runs.match_run_start(expo=expo, dispatch=False)
+    chunk_ids = runs.match_run_prepare(run=run, chunk_size=3, dispatch=False)
+    for chunk in MatchChunk.objects.filter(pk__in=chunk_ids).order_by("-number"):  # as two workers might
+        runs.match_chunk_score(chunk=chunk)
+    runs.match_run_publish(run=run)
+    assert served_lists(expo) == reference
+
+
+def test_chunk_retry_replaces_its_own_rows(expo):
+    populate(expo, buyers=6, exhibitors=5)
+    run = runs.match_run_start(expo=expo, dispatch=False)
+    (chunk_id,) = runs.match_run_prepare(run=run, chunk_size=100, dispatch=False)
+    chunk = MatchChunk.objects.get(pk=chunk_id)
+    first = runs.match_chunk_score(chunk=chunk)
+    assert runs.match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_id)) == first  # done: no-op
+    MatchChunk.objects.filter(pk=chunk_id).update(done=False)  # as if the acknowledgement was lost
+    MatchRun.objects.filter(pk=run.pk).update(chunks_done=0, matches_count=0)
+    assert runs.match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_id)) == first
+    runs.match_run_publish(run=run)
+    assert Match.objects.filter(run=run).count() == first
+    assert MatchRun.objects.get(pk=run.pk).matches_count == first
+
+
+def test_unpublished_run_stays_invisible_until_it_completes(expo, django_capture_on_commit_callbacks):
+    buyers, _ = populate(expo, buyers=5, exhibitors=6)
+    old = full_run(expo)
+    before = served_lists(expo)
+    exhibitor_with(
+        expo=expo,
+        fabrics=FABRICS,
+        processes=PROCESSES,
+        fibres=FIBRES,
+        end_uses=END_USES,
+        certifications=CERTS,
+    )
+    run = runs.match_run_start(expo=expo, dispatch=False)
+    for chunk_id in runs.match_run_prepare(run=run, chunk_size=2, dispatch=False):
+        runs.match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_id))
+    assert match_run_served(expo=expo) == old
+    assert served_lists(expo) == before
+    with django_capture_on_commit_callbacks(execute=True):
+        runs.match_run_publish(run=run)
+    assert match_run_served(expo=expo) == run
+    assert served_lists(expo) != before
+    assert MatchRun.objects.get(pk=old.pk).status == RunStatus.SUPERSEDED
+    assert Match.objects.filter(run=old).count() == 0
+
+
+def test_failed_chunk_fails_the_run_and_keeps_the_previous_results(expo, monkeypatch):
+    populate(expo, buyers=5, exhibitors=4)
+    old = full_run(expo)
+    before = served_lists(expo)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("worker exploded")
+
+    monkeypatch.setattr(runs.scoring, "top_k", broken)
+    run = runs.match_run_start(expo=expo, dispatch=False)
+    with pytest.raises(RuntimeError):
+        runs.match_run_execute(run=run, chunk_size=2)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert run.error == "RuntimeError: worker exploded"
+    assert match_run_served(expo=expo) == old
+    assert served_lists(expo) == before
+    assert Match.objects.filter(run=run).count() == 0
+
+
+def test_publish_with_unfinished_chunks_fails_the_run(expo):
+    populate(expo, buyers=4, exhibitors=3)
+    run = runs.match_run_start(expo=expo, dispatch=False)
+    runs.match_run_prepare(run=run, chunk_size=2, dispatch=False)
+    runs.match_run_publish(run=run)
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert run.error == "2 tasks did not finish."
+
+
+def test_stale_run_is_marked_failed_and_a_new_run_may_start(expo):
+    populate(expo, buyers=2, exhibitors=2)
+    stuck = runs.match_run_start(expo=expo, dispatch=False)
+    runs.match_run_prepare(run=stuck, dispatch=False)
+    with pytest.raises(ValidationError) as error:
+        runs.match_run_start(expo=expo, dispatch=False)
+    assert error.value.message_dict == {
+        "expo": [f"A match run of this expo is already in progress (#{stuck.pk})."]
+    }
+    MatchRun.objects.filter(pk=stuck.pk).update(heartbeat_at=timezone.now() - runs.STALE_AFTER * 2)
+    fresh = runs.match_run_start(expo=expo, dispatch=False)
+    stuck.refresh_from_db()
+    assert stuck.status == RunStatus.FAILED
+    assert stuck.error == "No progress for 10 minutes: a worker was lost."
+    assert fresh.status == RunStatus.PENDING
+
+
+def test_run_start_through_celery_runs_everything_on_commit(expo, django_capture_on_commit_callbacks):
+    populate(expo, buyers=7, exhibitors=5)
+    MatchWeights.objects.create(expo=expo, chunk_size=100)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = runs.match_run_start(expo=expo)
+    run.refresh_from_db()
+    assert run.status == RunStatus.COMPLETED
+    assert run.chunks_total == 1
+    assert run.chunks_done == 1
+
+
+def test_weights_are_created_with_the_documented_defaults(expo):
+    run = runs.match_run_start(expo=expo, dispatch=False)
+    weights = MatchWeights.objects.get(expo=expo)
+    assert (weights.fabric, weights.process, weights.fibre, weights.end_use) == (3.0, 2.0, 2.0, 1.0)
+    assert (weights.quantity, weights.price, weights.lead_time, weights.demote_factor) == (1.0, 1.0, 1.0, 0.5)
+    assert (weights.top_k, weights.chunk_size) == (20, 5000)
+    assert run.weights["fabric"] == 3.0
+
+
+def test_weights_update_validates_and_names_the_field(expo):
+    with pytest.raises(ValidationError) as error:
+        feedback.match_weights_update(expo=expo, data={"fabric": -1})
+    assert list(error.value.message_dict) == ["fabric"]
+    assert feedback.match_weights_update(expo=expo, data={"fabric": 5, "top_k": 10}).top_k == 10
+
+
+def test_empty_expo_run_completes_with_nothing(expo):
+    run = full_run(expo)
+    assert (run.status, run.matches_count, run.chunks_total) == (RunStatus.COMPLETED, 0, 0)
+
+
+# --- incremental ----------------------------------------------------------------------------------
+
+
+def test_saved_buyer_profile_gets_its_new_list_on_commit(expo, django_capture_on_commit_callbacks):
+    chiffon = exhibitor_with(expo=expo, fabrics=["chiffon"])
+    satin = exhibitor_with(expo=expo, fabrics=["satin"])
+    buyer = buyer_with(expo=expo, fabrics=["chiffon"])
+    full_run(expo)
+    assert [m.exhibitor_id for m in match_list_for_buyer(buyer=buyer)] == [chiffon.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        buyer_profile_update(buyer=buyer, data={"fabrics": [Term.objects.get(kind="fabric", slug="satin")]})
+    assert [m.exhibitor_id for m in match_list_for_buyer(buyer=buyer)] == [satin.pk]
+
+
+@pytest.mark.parametrize("change", ["enter", "leave", "delete"])
+def test_saved_exhibitor_updates_every_affected_list_like_a_full_run(
+    expo, change, django_capture_on_commit_callbacks
+):
+    MatchWeights.objects.create(expo=expo, top_k=3)
+    buyers, exhibitors = populate(expo, buyers=12, exhibitors=10, seed=9)
+    full_run(expo)
+    target = exhibitors[0]
+    target_pk = target.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "enter":
+            target.fabrics.set(Term.objects.filter(kind="fabric", slug__in=FABRICS))
+            target.certifications.set(Term.objects.filter(kind="certification", slug__in=CERTS))
+            target.moq_m = 100
+        elif change == "leave":
+            target.fabrics.set(Term.objects.filter(kind="fabric", slug="organza"))
+            target.processes.clear()
+        if change == "delete":
+            target_expo = target.expo
+            target.delete()
+            exhibitor_profile_changed.send(
+                sender=type(target), exhibitor=type(target)(pk=target_pk, expo=target_expo)
+            )
+        else:
+            target.save()
+            exhibitor_profile_changed.send(sender=type(target), exhibitor=target)
+    incremental_lists = served_lists(expo)
+    full_run(expo)
+    assert incremental_lists == served_lists(expo)
+    holding = [b for b, items in incremental_lists.items() if target_pk in [e for e, _ in items]]
+    if change == "enter":
+        assert len(holding) >= 6
+    else:
+        assert holding == []
+
+
+def test_not_interested_removes_the_exhibitor_at_once_and_in_later_runs(
+    expo, django_capture_on_commit_callbacks
+):
+    first = exhibitor_with(expo=expo, fabrics=["chiffon"], processes=["coating"])
+    second = exhibitor_with(expo=expo, fabrics=["chiffon"])
+    third = exhibitor_with(expo=expo, fabrics=["chiffon"], moq_m=None)
+    buyer = buyer_with(expo=expo, fabrics=["chiffon"], processes=["coating"])
+    MatchWeights.objects.create(expo=expo, top_k=2)
+    full_run(expo)
+    assert [m.exhibitor_id for m in match_list_for_buyer(buyer=buyer)] == [first.pk, second.pk]
+    match = match_list_for_buyer(buyer=buyer).first()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        feedback.match_feedback_set(match=match, value="not_interested")
+    assert [m.exhibitor_id for m in match_list_for_buyer(buyer=buyer)] == [second.pk]  # gone at once
+    for callback in callbacks:
+        callback()
+    assert [m.exhibitor_id for m in match_list_for_buyer(buyer=buyer)] == [second.pk, third.pk]  # refilled
+    full_run(expo)
+    assert [m.exhibitor_id for m in match_list_for_buyer(buyer=buyer)] == [second.pk, third.pk]
+    assert MatchFeedback.objects.get().value == "not_interested"
+
+
+def test_interested_feedback_keeps_the_list(expo):
+    exhibitor = exhibitor_with(expo=expo, fabrics=["chiffon"])
+    buyer = buyer_with(expo=expo, fabrics=["chiffon"])
+    full_run(expo)
+    match = match_list_for_buyer(buyer=buyer).get()
+    feedback.match_feedback_set(match=match, value="interested")
+    assert [m.exhibitor_id for m in match_list_for_buyer(buyer=buyer)] == [exhibitor.pk]
+    with pytest.raises(ValidationError) as error:
+        feedback.match_feedback_set(match=match, value="maybe")
+    assert list(error.value.message_dict) == ["value"]
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected_order", "demoted"),
+    [
+        ("show", ["customer", "other"], False),
+        ("demote", ["other", "customer"], True),
+        ("hide", ["other"], False),
+    ],
+)
+def test_existing_customer_policy(expo, policy, expected_order, demoted):
+    customer = exhibitor_with(expo=expo, fabrics=["chiffon"], processes=["coating"])
+    other = exhibitor_with(expo=expo, fabrics=["chiffon"])
+    buyer = buyer_with(expo=expo, fabrics=["chiffon"], processes=["coating"])
+    CustomerLinkFactory(exhibitor=customer, buyer=buyer)
+    CustomerPolicyFactory(exhibitor=customer, existing_customers=policy)
+    full_run(expo)
+    names = {customer.pk: "customer", other.pk: "other"}
+    matches = list(match_list_for_buyer(buyer=buyer))
+    assert [names[m.exhibitor_id] for m in matches] == expected_order
+    flagged = [
+        bool(m.reason_codes & scoring.REASON_EXISTING_CUSTOMER)
+        for m in matches
+        if m.exhibitor_id == customer.pk
+    ]
+    assert flagged == ([] if policy == "hide" else [demoted])
+
+
+def test_customer_policy_defaults_to_demote(expo):
+    customer = exhibitor_with(expo=expo, fabrics=["chiffon"], processes=["coating"])
+    other = exhibitor_with(expo=expo, fabrics=["chiffon"])
+    buyer = buyer_with(expo=expo, fabrics=["chiffon"], processes=["coating"])
+    CustomerLinkFactory(exhibitor=customer, buyer=buyer)
+    full_run(expo)
+    assert [m.exhibitor_id for m in match_list_for_buyer(buyer=buyer)] == [other.pk, customer.pk]
+
+
+def test_customer_link_and_policy_changes_rescore_on_commit(expo, django_capture_on_commit_callbacks):
+    customer = exhibitor_with(expo=expo, fabrics=["chiffon"])
+    buyer = buyer_with(expo=expo, fabrics=["chiffon"])
+    full_run(expo)
+    with django_capture_on_commit_callbacks(execute=True):
+        link = feedback.customer_link_add(exhibitor=customer, buyer=buyer)
+        feedback.customer_policy_set(exhibitor=customer, existing_customers="hide")
+    assert list(match_list_for_buyer(buyer=buyer)) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback.customer_link_remove(link=link)
+    assert [m.exhibitor_id for m in match_list_for_buyer(buyer=buyer)] == [customer.pk]
+
+
+def test_customer_link_rejects_a_buyer_of_another_expo(expo):
+    from tests.factories.expo import BuyerFactory
+
+    customer = exhibitor_with(expo=expo, fabrics=["chiffon"])
+    with pytest.raises(ValidationError) as error:
+        feedback.customer_link_add(exhibitor=customer, buyer=BuyerFactory())
+    assert error.value.message_dict == {"buyer": ["The buyer belongs to another expo."]}
+
+
+def test_buyer_find_by_email_or_external_id(expo):
+    buyer = buyer_with(expo=expo, external_id="B-77")
+    assert feedback.buyer_find(expo=expo, key=buyer.user.email.upper()) == buyer
+    assert feedback.buyer_find(expo=expo, key="B-77") == buyer
+    with pytest.raises(ValidationError) as error:
+        feedback.buyer_find(expo=expo, key="nobody@example.com")
+    assert list(error.value.message_dict) == ["buyer"]
+
+
+def test_import_of_few_buyers_rescores_them_and_many_start_a_full_run(
+    expo, django_capture_on_commit_callbacks, monkeypatch
+):
+    buyers, _ = populate(expo, buyers=4, exhibitors=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        profiles_imported.send(sender=None, expo=expo, kind="buyers", ids=[b.pk for b in buyers])
+    assert match_run_served(expo=expo) is not None  # no run yet: a full run
+    newcomer = buyer_with(expo=expo, fabrics=FABRICS)
+    assert incremental.match_after_import(expo=expo, kind="buyers", ids=[newcomer.pk]) == "incremental"
+    assert match_list_for_buyer(buyer=newcomer).count() == 3
+    monkeypatch.setattr(incremental, "IMPORT_INCREMENTAL_BUYERS", 1)
+    assert incremental.match_after_import(expo=expo, kind="buyers", ids=[b.pk for b in buyers]) == "full"
