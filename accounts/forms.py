@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -55,4 +56,8 @@ class RegistrationForm(forms.Form):
         label=_("Company"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "organization"})
     )
     country = forms.ChoiceField(label=_("Country"), choices=lambda: [("", "—"), *countries])
-    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+    # Each language named in itself, so a reader finds theirs whatever the page's language.
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=[(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES],
+    )

@@ -42,7 +42,12 @@ from expo.serializers import (
     ExhibitorListSerializer,
     TermSerializer,
 )
-from expo.services.profiles import buyer_profile_new, buyer_profile_update, buyer_register
+from expo.services.profiles import (
+    buyer_profile_new,
+    buyer_profile_update,
+    buyer_register,
+    buyer_registration_check,
+)
 
 EXPO_PARAMETER = OpenApiParameter("expo", str, description="Expo slug; the current expo when omitted.")
 
@@ -218,7 +223,16 @@ def register_page(request):
     if request.user.is_authenticated:
         return redirect("expo:profile")
     form = RegistrationForm(request.POST or None, initial={"preferred_language": get_language()})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        # Also name the service's findings (address taken, weak password) in the same round.
+        fields = ("email", "password", "name", "company", "country", "preferred_language")
+        try:
+            buyer_registration_check(**{f: form.cleaned_data.get(f) or "" for f in fields})
+        except ValidationError as exc:
+            for field, messages_ in exc.message_dict.items():
+                if field in form.fields and field not in form.errors:
+                    form.add_error(field, messages_)
+    elif request.method == "POST":
         try:
             user, _buyer = buyer_register(
                 **form.cleaned_data, expo=expo_current(), base_url=request.build_absolute_uri("/")

@@ -47,24 +47,10 @@ def _required(value: str, field: str, errors: dict) -> str:
     return value
 
 
-@transaction.atomic
-def buyer_register(
-    *,
-    email: str,
-    password: str,
-    name: str,
-    company: str,
-    country: str,
-    preferred_language: str = "",
-    expo: Expo | None,
-    base_url: str,
-) -> tuple[Any, Buyer | None]:
-    """Create a buyer account and, when there is an expo, its (empty) sourcing profile there.
-
-    Sends the email confirmation link once the transaction commits. `base_url` is the site's
-    scheme and host, for the link. Raises ValidationError naming each bad field; nothing is
-    written unless every field is valid.
-    """
+def buyer_registration_check(
+    *, email: str, password: str, name: str, company: str, country: str, preferred_language: str = ""
+):
+    """The unsaved User a registration would create; ValidationError naming every bad field."""
     errors: dict[str, list] = {}
     email = _required(email, "email", errors).lower()
     name = _required(name, "name", errors)
@@ -87,18 +73,49 @@ def buyer_register(
         preferred_language=preferred_language,
         role=Role.BUYER,
     )
-    try:
-        validate_password(password or "", user=user)
-    except ValidationError as exc:
-        errors["password"] = exc.messages
     if not password:
         errors["password"] = [_("This field is required.")]
+    else:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            errors["password"] = exc.messages
     try:
         user.full_clean(exclude=["password", "email", *errors])
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    return user
+
+
+@transaction.atomic
+def buyer_register(
+    *,
+    email: str,
+    password: str,
+    name: str,
+    company: str,
+    country: str,
+    preferred_language: str = "",
+    expo: Expo | None,
+    base_url: str,
+) -> tuple[Any, Buyer | None]:
+    """Create a buyer account and, when there is an expo, its (empty) sourcing profile there.
+
+    Sends the email confirmation link once the transaction commits. `base_url` is the site's
+    scheme and host, for the link. Raises ValidationError naming each bad field; nothing is
+    written unless every field is valid.
+    """
+    user = buyer_registration_check(
+        email=email,
+        password=password,
+        name=name,
+        company=company,
+        country=country,
+        preferred_language=preferred_language,
+    )
+    company, country = user.company, user.country
     user.set_password(password)
     user.save()
 
