@@ -9,10 +9,12 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
-from expo.models import Booth, Buyer, ExchangeRate, Exhibitor, ExhibitorStaff, Expo, Hall, Slot, Table
-from expo.services.demo import demo_email_domain, demo_reset, demo_seed
+from accounts.services import GROUP_EXHIBITOR_STAFF, GROUP_ORGANISERS
+from expo.models import Booth, Buyer, ExchangeRate, Exhibitor, ExhibitorStaff, Expo, Hall, Slot, Table, Term
+from expo.services.demo import demo_email_domain, demo_plan, demo_reset, demo_seed
 from expo.services.demo.plan import _band
 from expo.signals import profiles_imported
 
@@ -147,6 +149,22 @@ def test_demo_seed_logins_authenticate_with_the_demo_password():
     assert (buyer.role, buyer.is_staff) == (Role.BUYER, False)
     assert bulk_buyer is not None
     assert authenticate(email="buyer@demo.shuttle.test", password="wrong") is None
+    assert list(organiser.groups.values_list("name", flat=True)) == [GROUP_ORGANISERS]
+    assert list(staff.groups.values_list("name", flat=True)) == [GROUP_EXHIBITOR_STAFF]
+    assert list(buyer.groups.all()) == []
+
+
+def test_demo_seed_staff_login_manages_its_company_in_the_admin(client):
+    demo_seed(buyers=4, exhibitors=3, seed=1)
+    own = Exhibitor.objects.get(external_id="EX00001")
+    other = Exhibitor.objects.get(external_id="EX00002")
+
+    assert client.login(email="staff@demo.shuttle.test", password=settings.SHUTTLE_DEMO_PASSWORD)
+    own_page = client.get(f"/admin/expo/exhibitor/{own.pk}/change/")
+    other_page = client.get(f"/admin/expo/exhibitor/{other.pk}/change/")
+
+    assert own_page.status_code == 200
+    assert other_page.status_code == 302  # the admin sends it back: not in its queryset
 
 
 def test_demo_seed_buyer_login_has_a_complete_profile():
@@ -225,16 +243,25 @@ def test_demo_seed_refuses_an_existing_expo():
     assert list(error.value.message_dict) == ["expo_slug"]
 
 
-def test_demo_reset_removes_the_expo_and_its_accounts():
+def test_demo_reset_removes_the_expo_its_accounts_and_what_hangs_off_them():
     demo_seed(buyers=8, exhibitors=3, seed=1)
+    kept = demo_seed(buyers=4, exhibitors=2, seed=1, expo_slug="kept").expo
     other = User.objects.create_user(email="someone@example.com", password="x-long-password")
+    Token.objects.create(user=User.objects.get(email="buyer@demo.shuttle.test"))
+    Token.objects.create(user=other)
 
     demo_reset(expo_slug="demo")
 
     assert not Expo.objects.filter(slug="demo").exists()
     assert not User.objects.filter(email__endswith="@demo.shuttle.test").exists()
-    assert Buyer.fabrics.through.objects.count() == 0
-    assert list(User.objects.all()) == [other]
+    assert list(Token.objects.values_list("user__email", flat=True)) == ["someone@example.com"]
+    assert ExhibitorStaff.objects.get().user.email == "staff@kept.shuttle.test"
+    assert Buyer.fabrics.through.objects.filter(buyer__expo=kept).count() == (
+        Buyer.fabrics.through.objects.count()
+    )
+    assert (Buyer.objects.count(), Exhibitor.objects.count(), Booth.objects.count()) == (4, 2, 2)
+    assert Hall.objects.filter(expo=kept).count() == Hall.objects.count() == 8
+    assert User.objects.count() == 4 + 2 + 1
 
 
 def test_demo_seed_reports_progress_per_phase():
@@ -320,3 +347,14 @@ def test_seed_demo_command_refuses_an_existing_demo_without_reset():
 def test_seed_demo_command_names_bad_arguments():
     with pytest.raises(CommandError, match="buyers: "):
         call_command("seed_demo", "--buyers", "0", stdout=StringIO())
+
+
+def test_demo_plan_ignores_the_order_the_taxonomy_comes_in():
+    terms = list(Term.objects.values_list("kind", "slug", "name_en", "name_zh", "parent__slug"))
+
+    forward = demo_plan(buyers=40, exhibitors=10, seed=4, expo_slug="demo", terms=terms)
+    backward = demo_plan(buyers=40, exhibitors=10, seed=4, expo_slug="demo", terms=list(reversed(terms)))
+
+    assert forward == backward
+    assert forward.exhibitors[0].external_id == "EX00001"
+    assert forward.buyers[1].email == "buyer00002@demo.shuttle.test"

@@ -1,4 +1,5 @@
 import os
+import sys
 import time
 import unicodedata
 
@@ -58,16 +59,19 @@ class Command(BaseCommand):
             demo_reset(expo_slug=slug)
 
         started = time.perf_counter()
-        bar = None if options["no_progress"] or options["verbosity"] == 0 else tqdm(unit=" rows", leave=False)
+        # One bar on stderr, relabelled per phase; off when stderr is not a terminal (CI, logs).
+        quiet = options["no_progress"] or options["verbosity"] == 0
+        bar = None if quiet else tqdm(unit=" rows", leave=False, disable=None, file=sys.stderr)
+        if bar is not None and bar.disable:
+            bar = None
 
         def progress(phase: str, done: int, total: int) -> None:
             if bar is None:
                 return
-            if bar.desc != phase or bar.total != total:
+            if bar.desc != phase:
                 bar.reset(total=total)
-                bar.set_description(phase)
-            bar.n = done
-            bar.refresh()
+                bar.set_description_str(phase, refresh=False)
+            bar.update(done - bar.n)
 
         try:
             result = demo_seed(

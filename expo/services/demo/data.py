@@ -257,13 +257,20 @@ BRAND_SECOND: tuple[tuple[str, str], ...] = (
 # (country, city, name pattern with {brand} and {type}, brands).
 FOREIGN_EXHIBITOR_SHARE = 0.04
 FOREIGN_MILLS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
-    ("KR", "Daegu", "{brand} {type} Co., Ltd.", ("Daesung", "Hanil", "Samwoo", "Youngjin", "Sungshin", "Dongbang")),
-    ("JP", "Fukui", "{brand} {type} Co., Ltd.", ("Maeda", "Matsui", "Kajiwara", "Tsuda", "Hokuriku", "Echizen")),
-    ("IT", "Como", "Tessitura {brand} S.r.l.", ("Bianchi", "Colombo", "Ferrario", "Galli", "Riva", "Sala")),
-    ("IN", "Surat", "{brand} Synthetics Pvt. Ltd.", ("Shree Ganesh", "Laxmi", "Surya", "Krishna", "Om Sai", "Tapi")),
-    ("TR", "Bursa", "{brand} Tekstil A.Ş.", ("Uludağ", "Yıldız", "Akın", "Demirtaş", "Nilüfer", "Osmangazi")),
-    ("PK", "Faisalabad", "{brand} Textile Mills Ltd.", ("Indus", "Ravi", "Chenab", "Margalla", "Karakoram", "Lyallpur")),
-    ("VN", "Nam Dinh", "{brand} {type} JSC", ("Song Hong", "Thanh Cong", "Phu Thinh", "Viet Thang", "Hoa Binh", "Minh Anh")),
+    ("KR", "Daegu", "{brand} {type} Co., Ltd.", ("Daesung", "Hanil", "Samwoo", "Youngjin", "Sungshin", "Dongbang",
+                                                 "Gumi", "Palgong", "Shinhan", "Seongseo")),
+    ("JP", "Fukui", "{brand} {type} Co., Ltd.", ("Maeda", "Matsui", "Kajiwara", "Tsuda", "Hokuriku", "Echizen",
+                                                 "Kuzuryu", "Asuwa", "Sabae", "Takefu")),
+    ("IT", "Como", "{brand} {type} S.r.l.", ("Bianchi", "Colombo", "Ferrario", "Galli", "Riva", "Sala",
+                                             "Lario", "Brunate", "Cernobbio", "Villa")),
+    ("IN", "Surat", "{brand} {type} Pvt. Ltd.", ("Shree Ganesh", "Laxmi", "Surya", "Krishna", "Om Sai", "Tapi",
+                                                 "Sachin", "Udhna", "Varachha", "Navsari")),
+    ("TR", "Bursa", "{brand} {type} A.Ş.", ("Uludağ", "Yıldız", "Akın", "Demirtaş", "Nilüfer", "Osmangazi",
+                                           "Gemlik", "İnegöl", "Mudanya", "Karacabey")),
+    ("PK", "Faisalabad", "{brand} {type} Mills Ltd.", ("Indus", "Ravi", "Chenab", "Margalla", "Karakoram",
+                                                       "Lyallpur", "Jhang", "Sargodha", "Samundri", "Chiniot")),
+    ("VN", "Nam Dinh", "{brand} {type} JSC", ("Song Hong", "Thanh Cong", "Phu Thinh", "Viet Thang", "Hoa Binh",
+                                              "Minh Anh", "Vu Ban", "Hai Hau", "Y Yen", "Giao Thuy")),
 )
 
 # Price bands per fabric in CNY per metre for polyester quality; fibres multiply them.

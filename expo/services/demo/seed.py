@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.services import user_set_role
 from expo.models import (
     BUYER_FACETS,
     EXHIBITOR_FACETS,
@@ -34,6 +35,7 @@ from expo.models import (
 from expo.services.demo import data
 from expo.services.demo.plan import DemoPlan, demo_email_domain, demo_plan
 from expo.services.expos import expo_create
+from expo.services.staff import staff_member_add
 from expo.signals import profiles_imported
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -156,22 +158,50 @@ def demo_has_data(*, expo_slug: str = "demo") -> bool:
     return bool(expo) and (expo.exhibitors.exists() or expo.buyers.exists())
 
 
+_SET_BASED = {models.CASCADE, models.SET_NULL, models.DO_NOTHING}
+
+
+def _delete_set_based(queryset: models.QuerySet, _path: tuple = ()) -> None:
+    """Delete `queryset` and what cascades from it with one statement per relation, loading no rows.
+
+    Django's collector loads every row and deletes by batches of primary keys: tens of seconds for
+    50,000 buyers and their users. This follows the same relations (CASCADE, SET_NULL, the hidden
+    many-to-many rows) with subqueries. Where it could differ from the collector (delete signals,
+    PROTECT, RESTRICT, SET_DEFAULT, inheritance, cycles) it hands that queryset to the collector.
+    """
+    model = queryset.model
+    relations = [
+        rel
+        for rel in model._meta.get_fields(include_hidden=True)
+        if rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)
+    ]
+    if (
+        model in _path
+        or model._meta.parents
+        or models.signals.pre_delete.has_listeners(model)
+        or models.signals.post_delete.has_listeners(model)
+        or any(rel.on_delete not in _SET_BASED for rel in relations)
+    ):
+        queryset.delete()
+        return
+    for rel in relations:
+        related = rel.related_model._base_manager.filter(**{f"{rel.field.name}__in": queryset})
+        if rel.on_delete is models.CASCADE:
+            _delete_set_based(related, (*_path, model))
+        elif rel.on_delete is models.SET_NULL:
+            related.update(**{rel.field.name: None})
+    queryset._raw_delete(queryset.db)
+
+
 @transaction.atomic
 def demo_reset(*, expo_slug: str = "demo") -> None:
     """Delete the expo (halls, booths, profiles, everything hanging off it) and its demo accounts."""
     expo = Expo.objects.filter(slug=expo_slug).first()
     if expo:
-        # Through rows first, in bulk, so the cascade below does not walk every profile's links.
-        for model, fields in ((Buyer, BUYER_FACETS), (Exhibitor, EXHIBITOR_FACETS)):
-            for name in fields:
-                m2m = model._meta.get_field(name)
-                m2m.remote_field.through.objects.filter(**{f"{m2m.m2m_field_name()}__expo": expo}).delete()
         # Booths protect their halls, so they go before the expo's own cascade.
-        Booth.objects.filter(expo=expo).delete()
-        Buyer.objects.filter(expo=expo).delete()
-        Exhibitor.objects.filter(expo=expo).delete()
-        expo.delete()
-    User.objects.filter(email__iendswith=f"@{demo_email_domain(expo_slug)}").delete()
+        for model in (Booth, Buyer, Exhibitor, Expo):
+            _delete_set_based(model.objects.filter(**({"pk": expo.pk} if model is Expo else {"expo": expo})))
+    _delete_set_based(User.objects.filter(email__iendswith=f"@{demo_email_domain(expo_slug)}"))
 
 
 def demo_seed(
@@ -387,7 +417,9 @@ def _write(*, plan: DemoPlan, expo_slug: str, term_ids: dict, phases: _Phases) -
     for user in (organiser, staff):
         user.full_clean()
     _insert(User, [organiser, staff])
-    ExhibitorStaff.objects.create(user=staff, exhibitor=first)
+    # The same services as the admin, so role groups (admin permissions) follow the roles.
+    user_set_role(user=organiser, role=Role.ORGANISER)
+    staff_member_add(exhibitor=first, email=staff.email)
     phases.tick(1, 1)
     return DemoSeedResult(
         expo=expo,
