@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -89,8 +91,7 @@ class ExpoAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             if _SLOT_GRID_FIELDS & set(form.changed_data):
-                count = expo_slots_generate(expo=obj)
-                self.message_user(request, _("The slot grid now has %(count)d slots.") % {"count": count})
+                self._regenerate(request, obj)
             return
         # A new expo gets its slot grid (and maybe current status) from the service.
         created = expo_create(
@@ -115,12 +116,24 @@ class ExpoAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
     @admin.action(description=_("Regenerate the meeting slot grid"), permissions=["change"])
     def regenerate_slots(self, request, queryset):
         for expo in queryset:
-            count = expo_slots_generate(expo=expo)
-            self.message_user(
-                request,
-                ngettext("%(expo)s: %(count)d slot.", "%(expo)s: %(count)d slots.", count)
-                % {"expo": expo, "count": count},
+            self._regenerate(request, expo)
+
+    def _regenerate(self, request, expo: Expo) -> None:
+        try:
+            with transaction.atomic():
+                count = expo_slots_generate(expo=expo)
+        except (ProtectedError, RestrictedError):
+            # Slots that no longer fit are still held by meetings: keep the old grid, say so.
+            message = _(
+                "%(expo)s: the slot grid was not changed, because meetings are booked in slots it would remove."
             )
+            self.message_user(request, message % {"expo": expo}, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext("%(expo)s: %(count)d slot.", "%(expo)s: %(count)d slots.", count)
+            % {"expo": expo, "count": count},
+        )
 
 
 @admin.register(Hall)

@@ -12,6 +12,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -379,14 +380,15 @@ def test_staff_cannot_open_buyer_record_even_by_id(staff_client, expo):
     assert staff_client.get(reverse("admin:expo_buyer_change", args=[buyer.pk])).status_code == 403
 
 
-def test_staff_index_lists_only_exhibitors_and_booths(staff_client):
+def test_staff_index_lists_only_own_company_pages(staff_client):
     response = staff_client.get(reverse("admin:index"))
 
     assert response.status_code == 200
-    models = [
-        (app["app_label"], m["object_name"]) for app in response.context["app_list"] for m in app["models"]
-    ]
-    assert models == [("expo", "Booth"), ("expo", "Exhibitor")]
+    apps = {
+        app["app_label"]: [m["object_name"] for m in app["models"]] for app in response.context["app_list"]
+    }
+    assert apps["expo"] == ["Booth", "Exhibitor"]
+    assert {"accounts", "auth", "authtoken"} & set(apps) == set()
     assert reverse("admin:expo_import") not in response.content.decode()
 
 
@@ -686,6 +688,22 @@ def test_slots_are_read_only_even_for_organisers(organiser_client, expo):
     assert organiser_client.get(reverse("admin:expo_slot_changelist")).status_code == 200
     assert organiser_client.get(reverse("admin:expo_slot_add")).status_code == 403
     assert organiser_client.post(reverse("admin:expo_slot_delete", args=[slot.pk])).status_code == 403
+
+
+def test_regenerating_slots_held_by_meetings_keeps_the_grid_and_says_why(organiser_client, expo, monkeypatch):
+    def held(*, expo):
+        raise ProtectedError("meetings use these slots", set())
+
+    monkeypatch.setattr("expo.admin.floor.expo_slots_generate", held)
+
+    response = organiser_client.post(
+        reverse("admin:expo_expo_changelist"),
+        {"action": "regenerate_slots", "_selected_action": [expo.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
 
 
 def test_organiser_booth_add_creates_tables(organiser_client, expo, hall, company_a):
