@@ -692,10 +692,14 @@ def test_import_reads_the_examples_of_the_documentation(expo):
     assert (li.country.code, li.verified, li.price_min_cny) == ("CN", False, Decimal("6.50"))
 
 
-def test_import_reads_utf16_csv_as_saved_by_excel_unicode_text(expo):
-    import_buyers(expo, [buyer(name="王芳")], encoding="utf-16")
+def test_import_reads_utf16_tab_separated_text_as_saved_by_excel_unicode_text(expo):
+    text = "external_id\temail\tname\tfabrics\r\nB1\twang@x.example\t王芳\t雪纺, 色丁\r\n"
 
-    assert User.objects.get().name == "王芳"
+    result = buyers_import(expo=expo, file=io.BytesIO(text.encode("utf-16")), filename="buyers.txt")
+
+    assert result == ImportResult(rows=1, created=1, updated=0)
+    wang = Buyer.objects.get()
+    assert (wang.user.name, slugs(wang.fabrics)) == ("王芳", ["chiffon", "satin"])
 
 
 def test_import_reads_utf8_csv_with_byte_order_mark(expo):
@@ -755,3 +759,19 @@ def test_import_command_reports_file_errors_and_unknown_expo(expo, tmp_path):
         call_command("import_buyers", str(path), "--expo", "nope")
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_buyers", str(tmp_path / "missing.csv"))
+
+
+def test_import_command_dry_run_writes_nothing_and_names_whole_row_errors(expo, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_bytes(b"external_id,company_name\nEX1,Mill\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"external_id,company_name\nEX1,Mill,surplus\n")
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("import_exhibitors", str(good), "--dry-run", stdout=out)
+    with pytest.raises(CommandError, match="Nothing imported: 1 error."):
+        call_command("import_exhibitors", str(bad), stderr=err)
+
+    assert out.getvalue() == "Would import 1 rows: 1 created, 0 updated.\n"
+    assert err.getvalue() == "row 2: This row has more cells than the header has columns.\n"
+    assert Exhibitor.objects.count() == 0

@@ -41,7 +41,11 @@ def _decode(data: bytes) -> str:
 
 
 def _csv_rows(data: bytes) -> Iterator[list[str]]:
-    reader = csv.reader(io.StringIO(_decode(data), newline=""))
+    """Comma-separated rows; tab-separated when the first line has tabs and no comma (Excel's "Unicode text")."""
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         yield from reader
     except csv.Error as exc:
