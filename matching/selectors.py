@@ -26,7 +26,7 @@ def match_list_for_buyer(*, buyer: Buyer, run: MatchRun | None = None) -> QueryS
         return Match.objects.none()
     return (
         Match.objects.filter(run=run, buyer=buyer)
-        .select_related("exhibitor")
+        .select_related("exhibitor", "buyer")
         .prefetch_related(
             Prefetch("exhibitor__booths", queryset=Booth.objects.select_related("hall").order_by("code"))
         )
@@ -43,10 +43,11 @@ def match_feedback_of(*, buyer: Buyer, exhibitor_ids: list[int]) -> dict[int, st
     )
 
 
+def match_buyer_for_user(*, user, expo: Expo) -> Buyer | None:
+    """The user's buyer profile at the expo, without its facets (the list does not need them)."""
+    return Buyer.objects.select_related("expo").filter(user=user, expo=expo).first()
+
+
 def match_run_list(*, expo: Expo | None = None) -> QuerySet[MatchRun]:
     runs = MatchRun.objects.select_related("expo", "requested_by").defer("exhibitor_snapshot", "layout")
     return runs.filter(expo=expo) if expo is not None else runs
-
-
-def buyer_for_user(*, user, expo: Expo) -> Buyer | None:
-    return Buyer.objects.select_related("expo").filter(user=user, expo=expo).first()

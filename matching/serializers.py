@@ -1,0 +1,79 @@
+from rest_framework import serializers
+
+from matching.models import FeedbackValue, Match, MatchRun
+
+
+class MatchExhibitorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+    booth = serializers.SerializerMethodField()
+
+    def get_booth(self, exhibitor) -> str | None:
+        booths = list(exhibitor.booths.all())  # prefetched, ordered by code
+        return booths[0].code if booths else None
+
+
+class MatchSerializer(serializers.ModelSerializer):
+    """One recommendation; `reasons` and `feedback` come from the view's context (one query each)."""
+
+    exhibitor = MatchExhibitorSerializer()
+    score = serializers.SerializerMethodField()
+    reasons = serializers.SerializerMethodField()
+    feedback = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Match
+        fields = ["id", "rank", "score", "exhibitor", "reasons", "feedback"]
+
+    def get_score(self, match) -> float:
+        return round(match.score, 4)
+
+    def get_reasons(self, match) -> list[str]:
+        return self.context.get("reasons", {}).get(match.pk, [])
+
+    def get_feedback(self, match) -> str | None:
+        return self.context.get("feedback", {}).get(match.exhibitor_id)
+
+
+class MatchFeedbackInputSerializer(serializers.Serializer):
+    value = serializers.ChoiceField(choices=FeedbackValue.choices)
+
+
+class MatchFeedbackOutputSerializer(serializers.Serializer):
+    match = serializers.IntegerField()
+    exhibitor = serializers.IntegerField()
+    value = serializers.CharField()
+
+
+class MatchRunStartInputSerializer(serializers.Serializer):
+    expo = serializers.SlugField(required=False, help_text="Expo slug; the current expo when omitted.")
+
+
+class MatchRunSerializer(serializers.ModelSerializer):
+    expo = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    served = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MatchRun
+        fields = [
+            "id",
+            "expo",
+            "status",
+            "progress",
+            "buyers_count",
+            "exhibitors_count",
+            "matches_count",
+            "chunks_total",
+            "chunks_done",
+            "top_k",
+            "engine",
+            "timings",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "served",
+        ]
+
+    def get_served(self, run) -> bool:
+        return run.pk == self.context.get("served_run_id")

@@ -1,0 +1,305 @@
+"""Matching API (recommendations, feedback, match runs) and pages (buyer's list, organiser's runs).
+
+Exhibitor staff get 403 from `GET matches/`: buyers' lists are the buyers' own; staff manage their
+company's existing customers and policy in the back office.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import Conflict
+from expo.models import Buyer, Expo
+from expo.selectors import expo_current
+from matching.filters import MatchFilter, MatchRunFilter
+from matching.models import Match, MatchRun, RunStatus
+from matching.reasons import reasons_text
+from matching.selectors import (
+    match_buyer_for_user,
+    match_feedback_of,
+    match_list_for_buyer,
+    match_run_list,
+    match_run_served,
+)
+from matching.serializers import (
+    MatchFeedbackInputSerializer,
+    MatchFeedbackOutputSerializer,
+    MatchRunSerializer,
+    MatchRunStartInputSerializer,
+    MatchSerializer,
+)
+from matching.services.feedback import match_feedback_set
+from matching.services.runs import STALE_AFTER, match_run_start, match_runs_fail_stale
+
+EXPO_PARAMETER = OpenApiParameter("expo", str, description="Expo slug; the current expo when omitted.")
+BUYER_PARAMETER = OpenApiParameter("buyer", int, description="Organisers: the buyer whose list to show.")
+
+
+class IsOrganiser(permissions.BasePermission):
+    message = "Only organisers may do this."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_organiser)
+
+
+def _expo_or_404(slug: str | None) -> Expo:
+    expo = expo_current(slug=slug or None)
+    if expo is None:
+        raise NotFound(_("No such expo.") if slug else _("No expo is current."))
+    return expo
+
+
+def _match_context(buyer: Buyer | None, run: MatchRun | None, matches: list[Match]) -> dict:
+    if buyer is None or not matches:
+        return {"reasons": {}, "feedback": {}}
+    return {
+        "reasons": reasons_text(matches, run),
+        "feedback": match_feedback_of(buyer=buyer, exhibitor_ids=[m.exhibitor_id for m in matches]),
+    }
+
+
+def _own_served_match(*, user, pk: int) -> Match | None:
+    """The match `pk` if it is in the served list of one of the user's buyer profiles."""
+    buyers = list(Buyer.objects.filter(user=user).select_related("expo"))
+    runs = [run for run in (match_run_served(expo=b.expo) for b in buyers) if run is not None]
+    if not runs:
+        return None
+    return (
+        Match.objects.filter(pk=pk, run__in=runs, buyer__in=buyers)
+        .select_related("buyer", "exhibitor", "run")
+        .first()
+    )
+
+
+# --- API ------------------------------------------------------------------------------------------
+
+
+class MatchListApi(ListAPIView):
+    """The signed-in buyer's ranked recommendations with reasons (organisers: `?buyer=ID`)."""
+
+    serializer_class = MatchSerializer
+    filterset_class = MatchFilter
+
+    def get_queryset(self):
+        user = self.request.user
+        expo = _expo_or_404(self.request.query_params.get("expo"))
+        self.buyer = None
+        if user.is_organiser:
+            raw = self.request.query_params.get("buyer", "")
+            if not raw:
+                raise ValidationError({"buyer": [_("Organisers choose whose list to see: ?buyer=ID.")]})
+            if not raw.isdigit():
+                raise ValidationError({"buyer": [_("A valid integer is required.")]})
+            self.buyer = Buyer.objects.select_related("expo").filter(expo=expo, pk=int(raw)).first()
+            if self.buyer is None:
+                raise NotFound(_("No buyer with this id at this expo."))
+        elif user.is_exhibitor_staff:
+            raise PermissionDenied
+        else:
+            self.buyer = match_buyer_for_user(user=user, expo=expo)
+        if self.buyer is None:
+            self.run = None
+            return Match.objects.none()
+        self.run = match_run_served(expo=expo)
+        return match_list_for_buyer(buyer=self.buyer, run=self.run)
+
+    @extend_schema(parameters=[EXPO_PARAMETER, BUYER_PARAMETER])
+    def get(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        items = list(page if page is not None else queryset)
+        context = {**self.get_serializer_context(), **_match_context(self.buyer, self.run, items)}
+        data = MatchSerializer(items, many=True, context=context).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+
+class MatchFeedbackApi(APIView):
+    """The buyer's verdict on one recommendation; "not_interested" removes it from the list at once."""
+
+    @extend_schema(request=MatchFeedbackInputSerializer, responses=MatchFeedbackOutputSerializer)
+    def post(self, request, pk: int):
+        if not request.user.is_buyer:
+            raise PermissionDenied
+        data = MatchFeedbackInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        match = _own_served_match(user=request.user, pk=pk)
+        if match is None:
+            raise NotFound(_("No such recommendation in your current list."))
+        feedback = match_feedback_set(match=match, value=data.validated_data["value"])
+        body = {"match": match.pk, "exhibitor": match.exhibitor_id, "value": feedback.value}
+        return Response(MatchFeedbackOutputSerializer(body).data)
+
+
+class MatchRunListApi(ListAPIView):
+    """GET: match runs, newest first (`?expo=`, `?status=`); POST: start a full run (202, 409 if one runs).
+
+    Organisers only.
+    """
+
+    permission_classes = [IsOrganiser]
+    serializer_class = MatchRunSerializer
+    filterset_class = MatchRunFilter
+
+    def get_queryset(self):
+        slug = self.request.query_params.get("expo")
+        return match_run_list(expo=_expo_or_404(slug) if slug else None)
+
+    @extend_schema(parameters=[EXPO_PARAMETER])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=MatchRunStartInputSerializer, responses={202: MatchRunSerializer})
+    def post(self, request):
+        data = MatchRunStartInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        slug = data.validated_data.get("expo") or request.query_params.get("expo")
+        expo = expo_current(slug=slug or None)
+        if expo is None:
+            raise ValidationError({"expo": [_("No such expo.") if slug else _("No expo is current.")]})
+        try:
+            run = match_run_start(expo=expo, requested_by=request.user)
+        except DjangoValidationError as exc:
+            raise Conflict(exc.message_dict.get("expo", exc.messages)[0]) from exc
+        return Response(MatchRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class MatchRunDetailApi(RetrieveAPIView):
+    """A run's status and progress (0–100); a run silent for 10 minutes is reported failed."""
+
+    permission_classes = [IsOrganiser]
+    serializer_class = MatchRunSerializer
+
+    def get_queryset(self):
+        return match_run_list()
+
+    def get_object(self):
+        run = super().get_object()
+        return _refresh_if_stale(run)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        run = MatchRun.objects.filter(pk=self.kwargs["pk"]).select_related("expo").first()
+        served = match_run_served(expo=run.expo) if run else None
+        context["served_run_id"] = served.pk if served else None
+        return context
+
+
+def _refresh_if_stale(run: MatchRun) -> MatchRun:
+    if run.status in (RunStatus.PENDING, RunStatus.RUNNING) and match_runs_fail_stale(expo=run.expo):
+        run.refresh_from_db()
+    return run
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+
+@login_required
+def recommendations_page(request):
+    """The buyer's recommendations: score bars, reasons in the page's language, feedback buttons."""
+    user = request.user
+    if user.is_organiser:
+        return redirect("matching:organiser")
+    if not user.is_buyer:
+        raise PermissionDenied
+    expo = expo_current(slug=request.GET.get("expo") or None)
+    if expo is None:
+        raise Http404(_("No expo is current."))
+    buyer = match_buyer_for_user(user=user, expo=expo)
+    run = match_run_served(expo=expo)
+    matches = list(match_list_for_buyer(buyer=buyer, run=run)) if buyer else []
+    context = _match_context(buyer, run, matches)
+    rows = [
+        {
+            "match": match,
+            "percent": round(match.score * 100),
+            "reasons": context["reasons"].get(match.pk, []),
+            "feedback": context["feedback"].get(match.exhibitor_id),
+            "booth": next(iter(match.exhibitor.booths.all()), None),
+        }
+        for match in matches
+    ]
+    return render(
+        request,
+        "matching/recommendations.html",
+        {"expo": expo, "buyer": buyer, "run": run, "rows": rows},
+    )
+
+
+@login_required
+@require_POST
+def recommendation_feedback_page(request, pk: int):
+    if not request.user.is_buyer:
+        raise PermissionDenied
+    match = _own_served_match(user=request.user, pk=pk)
+    if match is None:
+        raise Http404(_("No such recommendation in your current list."))
+    value = request.POST.get("value", "")
+    try:
+        match_feedback_set(match=match, value=value)
+    except DjangoValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if value == "not_interested":
+            messages.success(
+                request,
+                _("%(name)s will not be recommended to you again.") % {"name": match.exhibitor.display_name},
+            )
+        else:
+            messages.success(
+                request, _("Noted: you are interested in %(name)s.") % {"name": match.exhibitor.display_name}
+            )
+    return redirect("matching:recommendations")
+
+
+def _organiser_or_403(request) -> None:
+    if not request.user.is_organiser:
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organiser_matching_page(request):
+    """Organisers start a full run and watch its progress bar (htmx polls the progress partial)."""
+    _organiser_or_403(request)
+    expo = expo_current(slug=request.GET.get("expo") or None)
+    if expo is None:
+        raise Http404(_("No expo is current."))
+    if request.method == "POST":
+        try:
+            run = match_run_start(expo=expo, requested_by=request.user)
+        except DjangoValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Match run #%(id)s started.") % {"id": run.pk})
+        return redirect("matching:organiser")
+    runs = list(match_run_list(expo=expo)[:10])
+    active = next((run for run in runs if run.status in (RunStatus.PENDING, RunStatus.RUNNING)), None)
+    if active is not None:
+        active = _refresh_if_stale(active)
+    return render(
+        request,
+        "matching/organiser.html",
+        {"expo": expo, "runs": runs, "active": active, "served": match_run_served(expo=expo)},
+    )
+
+
+@login_required
+def run_progress_partial(request, pk: int):
+    _organiser_or_403(request)
+    run = _refresh_if_stale(get_object_or_404(match_run_list(), pk=pk))
+    return render(
+        request,
+        "matching/_run_progress.html",
+        {"run": run, "stale_minutes": int(STALE_AFTER.total_seconds() // 60)},
+    )

@@ -1,0 +1,115 @@
+"""Buyer recommendations page and the organiser's matching page."""
+
+import pytest
+from django.urls import reverse
+
+from matching.models import Match, MatchFeedback, MatchRun, RunStatus
+from matching.services import runs
+from tests.factories.accounts import OrganiserFactory
+from tests.factories.matching import MatchRunFactory, buyer_with, exhibitor_with
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scene(expo, buyer_user):
+    fit = exhibitor_with(
+        expo=expo,
+        name_en="Shengze Chiffon Mill",
+        name_zh="盛泽雪纺厂",
+        fabrics=["chiffon"],
+        processes=["coating"],
+    )
+    buyer = buyer_with(expo=expo, user=buyer_user, fabrics=["chiffon"], processes=["coating"])
+    runs.match_run_execute(run=runs.match_run_start(expo=expo, dispatch=False))
+    return {"fit": fit, "buyer": buyer}
+
+
+def test_recommendations_page_shows_score_bar_reasons_and_link(client, buyer_user, scene):
+    client.force_login(buyer_user)
+    response = client.get(reverse("matching:recommendations"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    match = Match.objects.get(buyer=scene["buyer"])
+    assert f'href="/exhibitors/{scene["fit"].pk}/"' in html
+    assert f'<progress value="{round(match.score * 100)}" max="100"' in html
+    assert "Makes the fabrics you want: Chiffon" in html
+    assert "Offers the processes you need: Coating" in html
+
+
+def test_recommendations_page_in_chinese(client, buyer_user, scene):
+    client.force_login(buyer_user)
+    response = client.get(reverse("matching:recommendations"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = response.content.decode()
+    assert "盛泽雪纺厂" in html
+    assert "雪纺" in html
+
+
+def test_recommendations_page_without_run_says_so(client, expo):
+    buyer = buyer_with(expo=expo, fabrics=["chiffon"])
+    client.force_login(buyer.user)
+    response = client.get(reverse("matching:recommendations"))
+    assert response.status_code == 200
+    assert "Recommendations are not ready yet" in response.content.decode()
+
+
+def test_recommendations_feedback_form_removes_the_exhibitor(
+    client, buyer_user, scene, django_capture_on_commit_callbacks
+):
+    client.force_login(buyer_user)
+    match = Match.objects.get(buyer=scene["buyer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("matching:recommendation-feedback", args=[match.pk]), {"value": "not_interested"}
+        )
+    assert response.status_code == 302
+    assert MatchFeedback.objects.get().value == "not_interested"
+    assert Match.objects.filter(buyer=scene["buyer"]).count() == 0
+    page = client.get(reverse("matching:recommendations")).content.decode()
+    assert "will not be recommended to you again" in page
+
+
+def test_recommendations_page_requires_login_and_a_buyer(client, exhibitor_staff, scene):
+    assert client.get(reverse("matching:recommendations")).status_code == 302
+    client.force_login(exhibitor_staff)
+    assert client.get(reverse("matching:recommendations")).status_code == 403
+
+
+def test_organiser_page_starts_a_run_and_shows_progress(client, expo, django_capture_on_commit_callbacks):
+    buyer_with(expo=expo, fabrics=["chiffon"])
+    exhibitor_with(expo=expo, fabrics=["chiffon"])
+    client.force_login(OrganiserFactory())
+    page = client.get(reverse("matching:organiser"))
+    assert page.status_code == 200
+    assert "Start a full run" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("matching:organiser"))
+    assert response.status_code == 302
+    run = MatchRun.objects.get()
+    assert run.status == RunStatus.COMPLETED
+    partial = client.get(reverse("matching:run-progress", args=[run.pk])).content.decode()
+    assert '<progress value="100" max="100"' in partial
+    assert "hx-trigger" not in partial  # finished: polling stops
+
+
+def test_organiser_progress_partial_polls_while_running(client, expo):
+    run = MatchRunFactory(
+        expo=expo, status=RunStatus.RUNNING, progress=40, chunks_total=5, chunks_done=2, finished_at=None
+    )
+    MatchRun.objects.filter(pk=run.pk).update(heartbeat_at=run.created_at)
+    client.force_login(OrganiserFactory())
+    partial = client.get(reverse("matching:run-progress", args=[run.pk])).content.decode()
+    assert '<progress value="40" max="100"' in partial
+    assert 'hx-trigger="every 1s"' in partial
+    assert "2 of 5 tasks done" in partial
+    page = client.get(reverse("matching:organiser")).content.decode()
+    assert "Start a full run" not in page
+
+
+def test_organiser_pages_forbidden_to_others(client, buyer_user, exhibitor_staff, expo):
+    run = MatchRunFactory(expo=expo)
+    for user in (buyer_user, exhibitor_staff):
+        client.force_login(user)
+        assert client.get(reverse("matching:organiser")).status_code == 403
+        assert client.post(reverse("matching:organiser")).status_code == 403
+        assert client.get(reverse("matching:run-progress", args=[run.pk])).status_code == 403
