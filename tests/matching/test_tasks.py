@@ -1,0 +1,84 @@
+"""Celery wiring: the chord of chunk tasks on a real worker and Redis broker, and the receivers."""
+
+import time
+
+import pytest
+from django.db import transaction
+
+from expo.signals import buyer_profile_changed
+from matching.models import Match, MatchRun, MatchWeights, RunStatus
+from matching.selectors import match_run_served
+from matching.services import runs
+from matching.tasks import match_chunk_task, match_run_prepare_task
+from tests.factories.matching import buyer_with, exhibitor_with
+
+FABRICS = ["chiffon", "georgette", "satin", "taffeta"]
+
+
+def _populate(expo, n_buyers: int, n_exhibitors: int) -> None:
+    for i in range(n_exhibitors):
+        exhibitor_with(expo=expo, fabrics=FABRICS[i % 4 : i % 4 + 2], moq_m=500 * (i % 3 + 1))
+    for i in range(n_buyers):
+        buyer_with(expo=expo, fabrics=[FABRICS[i % 4]], order_quantity_m=1000 * (i % 5 + 1))
+
+
+def _lists(run) -> list[tuple]:
+    return list(
+        Match.objects.filter(run=run)
+        .order_by("buyer_id", "rank")
+        .values_list("buyer_id", "exhibitor_id", "score")
+    )
+
+
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_full_run_on_a_real_celery_worker_with_redis(expo):
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery_app import app
+
+    _populate(expo, n_buyers=23, n_exhibitors=9)
+    MatchWeights.objects.create(expo=expo, chunk_size=5)  # below the admin's floor of 100: five chunks
+    reference = runs.match_run_execute(run=runs.match_run_start(expo=expo, dispatch=False), chunk_size=5)
+    expected = _lists(reference)
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            app, concurrency=1, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30
+        ):
+            run = runs.match_run_start(expo=expo)  # queued to Redis on commit
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                run.refresh_from_db()
+                if run.is_finished:
+                    break
+                time.sleep(0.2)
+    finally:
+        app.conf.task_always_eager = eager
+    assert run.status == RunStatus.COMPLETED, run.error
+    assert (run.chunks_total, run.chunks_done, run.progress) == (5, 5, 100)
+    assert match_run_served(expo=expo) == run
+    assert _lists(run) == expected
+    assert MatchRun.objects.get(pk=reference.pk).status == RunStatus.SUPERSEDED
+
+
+@pytest.mark.django_db
+def test_tasks_skip_rows_that_are_gone():
+    assert match_run_prepare_task.delay(run_id=987654).get() is None
+    assert match_chunk_task.delay(chunk_id=987654).get() == 0
+
+
+@pytest.mark.django_db
+def test_buyer_signal_queues_a_rescore_only_on_commit(expo, django_capture_on_commit_callbacks):
+    exhibitor = exhibitor_with(expo=expo, fabrics=["chiffon"])
+    buyer = buyer_with(expo=expo, fabrics=["satin"])
+    runs.match_run_execute(run=runs.match_run_start(expo=expo, dispatch=False))
+    buyer.fabrics.set(exhibitor.fabrics.all())
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        buyer_profile_changed.send(sender=type(buyer), buyer=buyer)
+        assert Match.objects.filter(buyer=buyer).count() == 0
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert list(Match.objects.filter(buyer=buyer).values_list("exhibitor_id", flat=True)) == [exhibitor.pk]
