@@ -36,6 +36,7 @@ class TermIndex:
     def __init__(self, terms: Iterable[Term] | None = None) -> None:
         self._by_key: dict[tuple[str, str], Term] = {}
         self._cells: dict[tuple[str, str], tuple[list[Term], list[str]]] = {}
+        self._ids: dict[tuple[str, str], tuple[tuple[int, ...], tuple[str, ...]]] = {}
         for term in Term.objects.all() if terms is None else terms:
             for value in (term.slug, term.name_en, term.name_zh):
                 if value:
@@ -54,6 +55,14 @@ class TermIndex:
         if cached is None:
             cached = self._cells[(kind, cell)] = self._parse(kind, cell)
         return list(cached[0]), list(cached[1])
+
+    def parse_cell_ids(self, kind: str, cell: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        """`parse_cell` as term primary keys, remembered per cell text (the fast path of imports)."""
+        cached = self._ids.get((kind, cell))
+        if cached is None:
+            terms, unknown = self.parse_cell(kind, cell)
+            cached = self._ids[(kind, cell)] = (tuple(term.pk for term in terms), tuple(unknown))
+        return cached
 
     def _parse(self, kind: str, cell: str) -> tuple[list[Term], list[str]]:
         terms: list[Term] = []

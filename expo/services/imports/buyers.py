@@ -66,7 +66,11 @@ def buyers_check(expo: Expo, data: list[tuple[int, dict[str, str]]], shape_error
     """
     Expo.objects.select_for_update().filter(pk=expo.pk).first()  # one import per expo at a time
     index = TermIndex()
-    buyers = list(Buyer.objects.filter(expo=expo).annotate(user_email=Lower("user__email")))
+    buyers = list(
+        Buyer.objects.filter(expo=expo)
+        .defer("created_at", "updated_at")
+        .annotate(user_email=Lower("user__email"))
+    )
     by_external = {b.external_id: b for b in buyers if b.external_id}
     by_user = {b.user_id: b for b in buyers}
     users = _users_by_email(sorted({cells.get("email", "").lower() for _n, cells in data} - {""}))

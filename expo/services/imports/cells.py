@@ -145,12 +145,12 @@ class Row:
         return bool(value)
 
     def terms(self, column: str, kind: str, index: TermIndex) -> None:
-        found, unknown = index.parse_cell(kind, self.cells.get(column, ""))
+        found, unknown = index.parse_cell_ids(kind, self.cells.get(column, ""))
         for value in unknown:
             self.error(
                 column, _("Unknown %(kind)s “%(value)s”.") % {"kind": kind_label(kind), "value": value}
             )
-        self.facets[column] = [term.pk for term in found]
+        self.facets[column] = list(found)
 
     def price_range(self, existing: Any) -> None:
         """min ≤ max, taking a price from the profile being updated when its column is absent."""

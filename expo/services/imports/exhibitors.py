@@ -62,7 +62,10 @@ def exhibitors_check(expo: Expo, data: list[tuple[int, dict[str, str]]], shape_e
     """
     Expo.objects.select_for_update().filter(pk=expo.pk).first()  # one import per expo at a time
     index = TermIndex()
-    existing = {e.external_id: e for e in Exhibitor.objects.filter(expo=expo).exclude(external_id="")}
+    existing = {
+        e.external_id: e
+        for e in Exhibitor.objects.filter(expo=expo).exclude(external_id="").defer("created_at", "updated_at")
+    }
     booths = {b.code: b for b in Booth.objects.filter(expo=expo)}
     halls = {h.code: h for h in Hall.objects.filter(expo=expo)}
     booth_max, hall_max = max_length(Booth, "code"), max_length(Hall, "code")
