@@ -6,6 +6,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.contrib.auth.hashers import is_password_usable
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from accounts.models import Role, User
@@ -19,6 +20,7 @@ from expo.services.imports import (
     buyers_import,
     exhibitors_import,
 )
+from expo.services.taxonomy import terms_resolve
 from expo.signals import profiles_imported
 from tests.factories.accounts import UserFactory
 from tests.factories.expo import BoothFactory, BuyerFactory, ExhibitorFactory, ExpoFactory, HallFactory, term
@@ -775,3 +777,19 @@ def test_import_command_dry_run_writes_nothing_and_names_whole_row_errors(expo, 
     assert out.getvalue() == "Would import 1 rows: 1 created, 0 updated.\n"
     assert err.getvalue() == "row 2: This row has more cells than the header has columns.\n"
     assert Exhibitor.objects.count() == 0
+
+
+# --- The shared term resolver --------------------------------------------------------------------
+
+
+def test_terms_resolve_names_every_unknown_value():
+    with pytest.raises(ValidationError) as failure:
+        terms_resolve(kind="fibre", values=["涤纶", "moonbeam", "Nylon; stardust"])
+
+    assert failure.value.messages == ["Unknown fibre “moonbeam”.", "Unknown fibre “stardust”."]
+
+
+def test_terms_resolve_returns_terms_in_order_without_repeats():
+    terms = terms_resolve(kind="fibre", values=["涤纶", "nylon", "POLYESTER"])
+
+    assert [t.slug for t in terms] == ["polyester", "nylon"]
