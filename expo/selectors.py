@@ -4,8 +4,8 @@ import re
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from expo.models import EXHIBITOR_FACETS, Booth, Buyer, Exhibitor, Expo, Hall, Term
 
@@ -62,6 +62,7 @@ DIRECTORY_FACETS: dict[str, str] = {
 }
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _WORD = re.compile(r"[^\W_]+")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\uff21-\uff3a\uff41-\uff5a]")
 
 
 def exhibitor_list(*, expo: Expo) -> QuerySet[Exhibitor]:
@@ -98,8 +99,8 @@ def exhibitors_matching(queryset: QuerySet[Exhibitor], *, search: str) -> QueryS
     """Exhibitors whose names (English or Chinese) or description match every word of `search`.
 
     On PostgreSQL, Latin-script words go through full-text search (prefix matches, the "simple"
-    configuration so pinyin and brand names are not stemmed), served by a GIN index made in
-    migration 0003. Chinese is written without spaces, so a word containing CJK characters is
+    configuration so pinyin and brand names are not stemmed) on a stored document with a GIN
+    index (migration 0004). Chinese is written without spaces, so a word containing CJK characters is
     matched as a substring instead. Elsewhere (SQLite) every word is a case-insensitive substring.
     """
     words = search.split()
@@ -109,15 +110,22 @@ def exhibitors_matching(queryset: QuerySet[Exhibitor], *, search: str) -> QueryS
         tokens = [token for word in latin for token in _WORD.findall(word.lower())]
         if tokens:
             query = " & ".join(f"{token}:*" for token in tokens)
-            queryset = queryset.alias(
-                search_document=SearchVector("name_en", "name_zh", "description", config="simple")
-            ).filter(search_document=SearchQuery(query, search_type="raw", config="simple"))
+            # A self-contained subquery on the stored document (migration 0004), so it stays
+            # valid wherever Django nests this queryset.
+            matching = RawSQL(
+                'SELECT "id" FROM "expo_exhibitor" WHERE "search_document" @@ to_tsquery(\'simple\'::regconfig, %s)',
+                [query],
+            )
+            queryset = queryset.filter(pk__in=matching)
     else:
         substrings = words
     for word in substrings:
-        queryset = queryset.filter(
-            Q(name_en__icontains=word) | Q(name_zh__icontains=word) | Q(description__icontains=word)
-        )
+        if _CJK.search(word) and not _LATIN.search(word):
+            # Chinese has no letter case: a plain LIKE, much cheaper than UPPER() on every row.
+            match = Q(name_en__contains=word) | Q(name_zh__contains=word) | Q(description__contains=word)
+        else:
+            match = Q(name_en__icontains=word) | Q(name_zh__icontains=word) | Q(description__icontains=word)
+        queryset = queryset.filter(match)
     return queryset
 
 
