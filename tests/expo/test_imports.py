@@ -359,6 +359,9 @@ def test_exhibitors_reimport_updates_values_facets_booth_and_tables(expo):
                 company_name="Wujiang Silk",
                 fabrics="twill",
                 price_max_cny="20",
+                country="越南",
+                moq_m="",
+                contact_email="",
                 booth="2A01",
                 hall="2",
                 tables="1",
@@ -367,8 +370,20 @@ def test_exhibitors_reimport_updates_values_facets_booth_and_tables(expo):
     )
 
     assert result == ImportResult(rows=1, created=0, updated=1)
+    before = mill.updated_at
     mill.refresh_from_db()
-    assert (mill.name_en, mill.price_max_cny) == ("Wujiang Silk", Decimal("20.00"))
+    assert (mill.name_en, mill.price_min_cny, mill.price_max_cny) == (
+        "Wujiang Silk",
+        Decimal("8.50"),
+        Decimal("20.00"),
+    )
+    assert (mill.country.code, mill.moq_m, mill.contact_email, mill.capacity_m_month) == (
+        "VN",
+        None,
+        "",
+        300000,
+    )
+    assert mill.updated_at > before
     assert slugs(mill.fabrics) == ["twill"]
     old_booth.refresh_from_db()
     assert old_booth.exhibitor is None  # released: the exhibitor moved

@@ -56,12 +56,15 @@ def assign(profile: models.Model, values: dict[str, Any]) -> bool:
     return changed
 
 
-def insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple]) -> None:
+def insert_rows(model: type[models.Model], columns: list[str], rows: list) -> None:
     """Insert plain rows (no model instances): COPY on PostgreSQL, one executemany elsewhere."""
+    _insert(connection.ops.quote_name(model._meta.db_table), columns, rows)
+
+
+def _insert(table: str, columns: list[str], rows: list) -> None:
     if not rows:
         return
-    quote = connection.ops.quote_name
-    table, names = quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
@@ -117,30 +120,40 @@ def delete_ids(model: type[models.Model], ids: list[int]) -> None:
 
 
 def bulk_update(model: type[models.Model], objs: list, fields: list[str]) -> None:
-    """`bulk_update`, but on PostgreSQL: COPY into a temporary table, then one UPDATE … FROM it.
+    """`bulk_update` as one statement: rows go into a temporary table, then one `UPDATE … FROM` it.
 
     Django's bulk_update writes a CASE with one branch per row for every column, which PostgreSQL
-    evaluates in time quadratic in the batch size: 2.5 s for 1,000 profiles, against 0.1 s here.
+    and SQLite evaluate in time quadratic in the batch size: for 5,000 changed exhibitors, 4.8 s on
+    PostgreSQL and 16 s on SQLite, against well under 1 s this way.
     """
     if not objs:
         return
-    if connection.vendor != "postgresql":
+    vendor = connection.vendor
+    if vendor not in ("postgresql", "sqlite") or (
+        vendor == "sqlite" and connection.Database.sqlite_version_info < (3, 33)  # UPDATE … FROM
+    ):
         model.objects.bulk_update(objs, fields, batch_size=500)
         return
     quote = connection.ops.quote_name
     table, pk = quote(model._meta.db_table), model._meta.pk
     columns = [model._meta.get_field(name) for name in fields]
-    names = [quote(c) for c in [pk.column, *(f.column for f in columns)]]
+    raw_names = [pk.column, *(f.column for f in columns)]
+    names = [quote(c) for c in raw_names]
     scratch = quote(f"import_{model._meta.db_table}")
     db = connections[DEFAULT_DB_ALIAS]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS SELECT {', '.join(names)} FROM {table} WITH NO DATA"
-        )
-        with cursor.cursor.copy(f"COPY {scratch} ({', '.join(names)}) FROM STDIN") as copy:
-            for obj in objs:
-                copy.write_row([obj.pk, *(f.get_db_prep_save(getattr(obj, f.attname), db) for f in columns)])
-        assign = ", ".join(f"{name} = v.{name}" for name in names[1:])
+        select = f"SELECT {', '.join(names)} FROM {table}"
+        if vendor == "postgresql":
+            cursor.execute(f"CREATE TEMPORARY TABLE {scratch} ON COMMIT DROP AS {select} WITH NO DATA")
+        else:
+            cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS {select} WHERE 0")
+    _insert(
+        scratch,
+        raw_names,
+        [[obj.pk, *(f.get_db_prep_save(getattr(obj, f.attname), db) for f in columns)] for obj in objs],
+    )
+    assign = ", ".join(f"{name} = v.{name}" for name in names[1:])
+    with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS t SET {assign} FROM {scratch} AS v WHERE t.{names[0]} = v.{names[0]}"
         )
