@@ -438,20 +438,52 @@ def test_buyers_reimport_updates_by_external_id_without_duplicates(expo):
     assert (anna.order_quantity_m, anna.verified, slugs(anna.fabrics)) == (8000, True, ["satin", "twill"])
 
 
-def test_import_sends_profiles_imported_on_commit(expo, django_capture_on_commit_callbacks):
+@pytest.fixture
+def announced():
+    """The profiles_imported signals sent, as (sender, expo, kind, ids)."""
     received = []
 
     def receiver(sender, **kwargs):
-        received.append((sender, kwargs["expo"], kwargs["kind"], sorted(kwargs["ids"])))
+        received.append((sender, kwargs["expo"], kwargs["kind"], kwargs["ids"]))
 
     profiles_imported.connect(receiver)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            import_buyers(expo, [buyer()])
-    finally:
-        profiles_imported.disconnect(receiver)
+    yield received
+    profiles_imported.disconnect(receiver)
 
-    assert received == [(Buyer, expo, "buyers", [Buyer.objects.get().pk])]
+
+def test_buyers_import_announces_created_and_changed_profiles_on_commit(
+    expo, announced, django_capture_on_commit_callbacks
+):
+    rows = [
+        buyer(),
+        buyer(external_id="B2", email="li@shop.example"),
+        buyer(external_id="B3", email="c@x.example"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        import_buyers(expo, rows)
+    ids = dict(Buyer.objects.values_list("external_id", "pk"))
+    with django_capture_on_commit_callbacks(execute=True):
+        import_buyers(expo, rows)  # nothing changed: nothing to rescore
+    with django_capture_on_commit_callbacks(execute=True):
+        import_buyers(expo, [rows[0], rows[1] | {"fabrics": "satin"}, rows[2] | {"lead_time_days": "45"}])
+
+    assert announced == [
+        (Buyer, expo, "buyers", [ids["B1"], ids["B2"], ids["B3"]]),
+        (Buyer, expo, "buyers", [ids["B2"], ids["B3"]]),
+    ]
+
+
+def test_exhibitors_import_announces_booth_moves_too(expo, announced, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        import_exhibitors(expo, [exhibitor(), exhibitor(external_id="EX2", booth="1A02")])
+    with django_capture_on_commit_callbacks(execute=True):
+        import_exhibitors(expo, [exhibitor(tables="4"), exhibitor(external_id="EX2", booth="1A02")])
+
+    ids = dict(Exhibitor.objects.values_list("external_id", "pk"))
+    assert announced == [
+        (Exhibitor, expo, "exhibitors", [ids["EX1"], ids["EX2"]]),
+        (Exhibitor, expo, "exhibitors", [ids["EX1"]]),
+    ]
 
 
 def test_import_only_touches_its_own_expo(expo):

@@ -22,8 +22,12 @@ def chunks(items: list, size: int | None = None) -> Iterator[list]:
 
 def facets_write(
     model: type[models.Model], expo: Expo, rows: list[tuple[int, Row]], existing_ids: set[int]
-) -> None:
-    """Make each profile's facets exactly the file's values: delete pairs not wanted, add missing ones."""
+) -> set[int]:
+    """Make each profile's facets exactly the file's values: delete pairs not wanted, add missing ones.
+
+    Returns the primary keys of the profiles whose facets changed.
+    """
+    touched: set[int] = set()
     columns = {column for _pk, row in rows for column in row.facets}
     for column in columns:
         m2m = model._meta.get_field(column)
@@ -41,8 +45,12 @@ def facets_write(
                         have.add((owner_id, term_id))
                     else:
                         stale.append(pair_id)
+                        touched.add(owner_id)
         delete_ids(through, stale)
-        insert_rows(through, [owner, target], sorted(wanted - have))
+        missing = sorted(wanted - have)
+        insert_rows(through, [owner, target], missing)
+        touched.update(pk for pk, _term in missing)
+    return touched
 
 
 def assign(profile: models.Model, values: dict[str, Any]) -> bool:
@@ -171,7 +179,9 @@ def profiles_save(model: type[models.Model], new: list, changed: list, fields: l
 
 
 def announce(model: type[models.Model], expo: Expo, kind: str, ids: list[int]) -> None:
-    transaction.on_commit(lambda: profiles_imported.send(sender=model, expo=expo, kind=kind, ids=ids))
+    """Tell listeners (matching) on commit which profiles the import created or changed, if any."""
+    if ids:
+        transaction.on_commit(lambda: profiles_imported.send(sender=model, expo=expo, kind=kind, ids=ids))
 
 
 def ensure_pks(model: type[models.Model], expo: Expo, new: list) -> None:

@@ -146,7 +146,8 @@ def buyers_check(expo: Expo, data: list[tuple[int, dict[str, str]]], shape_error
             pairs.append((profile, row))
         profiles_save(Buyer, new, changed, fields)
         ensure_pks(Buyer, expo, new)
-        facets_write(Buyer, expo, [(p.pk, row) for p, row in pairs], {p.pk for p in buyers})
-        announce(Buyer, expo, "buyers", [p.pk for p, _row in pairs])
+        touched = {p.pk for p in [*new, *changed]}
+        touched |= facets_write(Buyer, expo, [(p.pk, row) for p, row in pairs], {p.pk for p in buyers})
+        announce(Buyer, expo, "buyers", [p.pk for p, _row in pairs if p.pk in touched])
 
     return result, write

@@ -134,18 +134,23 @@ def exhibitors_check(expo: Expo, data: list[tuple[int, dict[str, str]]], shape_e
             pairs.append((profile, row))
         profiles_save(Exhibitor, new, changed, fields)
         ensure_pks(Exhibitor, expo, new)
-        facets_write(Exhibitor, expo, [(p.pk, row) for p, row in pairs], {p.pk for p in existing.values()})
-        _booths_write(expo, [(p, row.values["_booth"]) for p, row in pairs], booths, halls)
-        announce(Exhibitor, expo, "exhibitors", [p.pk for p, _row in pairs])
+        touched = {p.pk for p in [*new, *changed]}
+        touched |= facets_write(
+            Exhibitor, expo, [(p.pk, row) for p, row in pairs], {p.pk for p in existing.values()}
+        )
+        touched |= _booths_write(expo, [(p, row.values["_booth"]) for p, row in pairs], booths, halls)
+        announce(Exhibitor, expo, "exhibitors", [p.pk for p, _row in pairs if p.pk in touched])
 
     return result, write
 
 
 def _booths_write(
     expo: Expo, assignments: list[tuple[Exhibitor, tuple[str, str, int]]], booths: dict, halls: dict
-) -> None:
+) -> set[int]:
     """Give each exhibitor the file's booth (creating halls and booths as needed), release the booths
-    it held before, and keep each booth's Table rows in step with its table count."""
+    it held before, and keep each booth's Table rows in step with its table count.
+
+    Returns the primary keys of the exhibitors whose booth changed."""
     wanted = {code: hall for _p, (code, hall, _t) in assignments if code and hall and hall not in halls}
     new_halls = [Hall(expo=expo, code=code) for code in sorted(set(wanted.values()))]
     Hall.objects.bulk_create(new_halls)
@@ -180,6 +185,7 @@ def _booths_write(
         for booth in new:
             booth.pk = pks[booth.code]
     _tables_sync(expo, {b.pk: b.tables for b in [*new, *held]})
+    return {b.exhibitor_id for b in [*new, *changed] if b.exhibitor_id}
 
 
 def _tables_sync(expo: Expo, counts: dict[int, int]) -> None:
