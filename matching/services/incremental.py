@@ -26,9 +26,19 @@ IMPORT_INCREMENTAL_BUYERS = 2000
 IMPORT_INCREMENTAL_EXHIBITORS = 20
 
 
-def _rescore_in_run(*, run: MatchRun, buyer_ids: list[int], exhibitors: scoring.Exhibitors) -> int:
+def _rescore_in_run(
+    *,
+    run: MatchRun,
+    buyer_ids: list[int],
+    exhibitors: scoring.Exhibitors,
+    buyers: scoring.Buyers | None = None,
+) -> int:
+    """Rescore `buyer_ids` (taken from `buyers` when given, else loaded) and replace their rows."""
     layout = scoring.Layout.from_json(run.layout)
-    buyers = loading.buyers_encode(expo=run.expo, layout=layout, ids=buyer_ids)
+    if buyers is None:
+        buyers = loading.buyers_encode(expo=run.expo, layout=layout, ids=buyer_ids)
+    else:
+        buyers = buyers.take(np.flatnonzero(np.isin(buyers.ids, np.asarray(buyer_ids, dtype=np.int64))))
     rows = block_score(
         expo=run.expo,
         layout=layout,
@@ -106,7 +116,7 @@ def match_rescore_exhibitor(*, exhibitor_id: int, expo: Expo) -> int:
         layout = scoring.Layout.from_json(run.layout)
         weights = run_weights(run)
         exhibitors = loading.exhibitors_encode_cached(expo=expo, layout=layout)
-        buyers = loading.buyers_encode(expo=expo, layout=layout)
+        buyers = loading.buyers_encode_cached(expo=expo, layout=layout)
         position = int(np.searchsorted(exhibitors.ids, exhibitor_id))
         if position < len(exhibitors) and exhibitors.ids[position] == exhibitor_id:
             one = exhibitors.take(np.array([position]))
@@ -125,7 +135,7 @@ def match_rescore_exhibitor(*, exhibitor_id: int, expo: Expo) -> int:
             affected = _short_lists(run=run, buyers=buyers, exhibitor_id=exhibitor_id)
         if not affected:
             return 0
-        written = _rescore_in_run(run=run, buyer_ids=affected, exhibitors=exhibitors)
+        written = _rescore_in_run(run=run, buyer_ids=affected, exhibitors=exhibitors, buyers=buyers)
         if written >= 0:
             return len(affected)
     return 0

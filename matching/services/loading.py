@@ -53,14 +53,62 @@ def weights_array(weights: MatchWeights) -> scoring.Weights:
     )
 
 
-def _fetch(sql: str, params: list) -> list[tuple]:
+def _number(column: str) -> str:
+    """A nullable number column as float8, NULL as NaN (PostgreSQL; elsewhere NULL → NaN in Python)."""
+    if connection.vendor == "postgresql":
+        return f"COALESCE(CAST({column} AS double precision), 'NaN'::float8)"
+    return column
+
+
+def _fetch(sql: str, params: list, kinds: str, *, order_by_first: bool = False) -> list[np.ndarray]:
+    """Columns of a query as numpy arrays; `kinds` has one letter per column: "i" int64, "f" float64.
+
+    On PostgreSQL the rows come as COPY BINARY, parsed by numpy without a Python loop; every
+    column must then be NOT NULL (use `_number` for nullable numbers). `order_by_first` sorts
+    the rows by the first column.
+    """
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT "
+            + ", ".join(f"CAST(c{i} AS bigint)" if kind == "i" else f"c{i}" for i, kind in enumerate(kinds))
+            + f" FROM ({sql}) AS q("
+            + ", ".join(f"c{i}" for i in range(len(kinds)))
+            + ")"
+            + (" ORDER BY c0" if order_by_first else "")
+        )
+        data = bytearray()
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)", params) as copy,
+        ):
+            for block in copy:
+                data += block
+        return _parse_copy_binary(bytes(data), kinds)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        cursor.execute(sql + (" ORDER BY 1" if order_by_first else ""), params)
+        rows = cursor.fetchall()
+    columns = []
+    for i, kind in enumerate(kinds):
+        if kind == "i":
+            columns.append(np.array([row[i] for row in rows], dtype=np.int64))
+        else:
+            columns.append(
+                np.array([np.nan if row[i] is None else float(row[i]) for row in rows], dtype=np.float64)
+            )
+    return columns
 
 
-def _floats(rows: list[tuple], column: int) -> np.ndarray:
-    return np.array([np.nan if row[column] is None else float(row[column]) for row in rows], dtype=np.float64)
+def _parse_copy_binary(data: bytes, kinds: str) -> list[np.ndarray]:
+    header = 11 + 4
+    extension = int.from_bytes(data[header : header + 4], "big")
+    start = header + 4 + extension
+    fields = [("n", ">i2")]
+    for i, kind in enumerate(kinds):
+        fields += [(f"l{i}", ">i4"), (f"c{i}", ">i8" if kind == "i" else ">f8")]
+    dtype = np.dtype(fields)
+    body = data[start : len(data) - 2]  # the trailer is a 16-bit -1
+    rows = np.frombuffer(body, dtype=dtype, count=len(body) // dtype.itemsize)
+    return [rows[f"c{i}"].astype(np.int64 if kind == "i" else np.float64) for i, kind in enumerate(kinds)]
 
 
 def _where_ids(
@@ -89,17 +137,18 @@ def _facet_bits(
     table = model._meta.db_table
     owner = model._meta.model_name  # column "<model>_id" in the through tables
     rows_all, terms_all = [], []
-    for field_name in facets:
-        through = model._meta.get_field(field_name).remote_field.through._meta.db_table
-        pairs = _fetch(
-            f"SELECT t.{owner}_id, t.term_id FROM {through} t JOIN {table} p ON p.id = t.{owner}_id "
-            f"WHERE p.expo_id = %s{where}",
-            params,
-        )
-        if pairs:
-            array = np.array(pairs, dtype=np.int64)
-            rows_all.append(np.searchsorted(profile_ids, array[:, 0]))
-            terms_all.append(array[:, 1])
+    # The id conditions apply to the through table's own column too, so its index narrows the scan.
+    where_through = where.replace("p.id", f"t.{owner}_id")
+    union = " UNION ALL ".join(
+        f"SELECT t.{owner}_id, t.term_id FROM {model._meta.get_field(name).remote_field.through._meta.db_table} t "
+        f"JOIN {table} p ON p.id = t.{owner}_id WHERE p.expo_id = %s{where}{where_through}"
+        for name in facets
+    )
+    extra = params[1:]
+    owners, term_ids = _fetch(union, [*params, *extra] * len(facets), "ii")
+    if len(owners):
+        rows_all.append(np.searchsorted(profile_ids, owners))
+        terms_all.append(term_ids)
     if not rows_all:
         return np.zeros((len(profile_ids), layout.n_words), dtype=np.uint64)
     return scoring.encode_bits(
@@ -121,19 +170,23 @@ def buyers_encode(
     """The expo's buyers (optionally an id range or list), ordered by id, as scoring arrays."""
     where, extra = _where_ids("p", id_from=id_from, id_to=id_to, ids=ids)
     params = [expo.pk, *extra]
-    rows = _fetch(
-        "SELECT p.id, p.order_quantity_m, p.price_min_cny, p.price_max_cny, p.lead_time_days "
-        f"FROM {Buyer._meta.db_table} p WHERE p.expo_id = %s{where} ORDER BY p.id",
-        params,
+    columns = ", ".join(
+        _number(f"p.{name}")
+        for name in ("order_quantity_m", "price_min_cny", "price_max_cny", "lead_time_days")
     )
-    profile_ids = np.array([row[0] for row in rows], dtype=np.int64)
+    profile_ids, quantity, price_min, price_max, lead_time = _fetch(
+        f"SELECT p.id, {columns} FROM {Buyer._meta.db_table} p WHERE p.expo_id = %s{where}",
+        params,
+        "iffff",
+        order_by_first=True,
+    )
     return scoring.Buyers(
         ids=profile_ids,
         bits=_facet_bits(Buyer, BUYER_FACETS, layout, profile_ids, where, params),
-        quantity=_floats(rows, 1),
-        price_min=_floats(rows, 2),
-        price_max=_floats(rows, 3),
-        lead_time=_floats(rows, 4),
+        quantity=quantity,
+        price_min=price_min,
+        price_max=price_max,
+        lead_time=lead_time,
     )
 
 
@@ -143,20 +196,24 @@ def exhibitors_encode(
     """The expo's exhibitors (optionally some ids), ordered by id, as scoring arrays."""
     where, extra = _where_ids("p", id_from=None, id_to=None, ids=ids)
     params = [expo.pk, *extra]
-    rows = _fetch(
-        "SELECT p.id, p.moq_m, p.capacity_m_month, p.price_min_cny, p.price_max_cny, p.lead_time_days "
-        f"FROM {Exhibitor._meta.db_table} p WHERE p.expo_id = %s{where} ORDER BY p.id",
-        params,
+    columns = ", ".join(
+        _number(f"p.{name}")
+        for name in ("moq_m", "capacity_m_month", "price_min_cny", "price_max_cny", "lead_time_days")
     )
-    profile_ids = np.array([row[0] for row in rows], dtype=np.int64)
+    profile_ids, moq, capacity, price_min, price_max, lead_time = _fetch(
+        f"SELECT p.id, {columns} FROM {Exhibitor._meta.db_table} p WHERE p.expo_id = %s{where}",
+        params,
+        "iffff" + "f",
+        order_by_first=True,
+    )
     return scoring.Exhibitors(
         ids=profile_ids,
         bits=_facet_bits(Exhibitor, EXHIBITOR_FACETS, layout, profile_ids, where, params),
-        moq=_floats(rows, 1),
-        capacity=_floats(rows, 2),
-        price_min=_floats(rows, 3),
-        price_max=_floats(rows, 4),
-        lead_time=_floats(rows, 5),
+        moq=moq,
+        capacity=capacity,
+        price_min=price_min,
+        price_max=price_max,
+        lead_time=lead_time,
     )
 
 
@@ -178,6 +235,20 @@ def exhibitors_encode_cached(*, expo: Expo, layout: scoring.Layout) -> scoring.E
     with _exhibitor_cache_lock:
         _exhibitor_cache["entry"] = (key, exhibitors)
     return exhibitors
+
+
+def buyers_encode_cached(*, expo: Expo, layout: scoring.Layout) -> scoring.Buyers:
+    """All the expo's buyers, kept per process like the exhibitors (for exhibitor updates)."""
+    stamp = Buyer.objects.filter(expo=expo).aggregate(n=Count("id"), last=Max("updated_at"))
+    key = (connection.alias, connection.settings_dict["NAME"], expo.pk, stamp["n"], stamp["last"], layout)
+    with _exhibitor_cache_lock:
+        cached = _exhibitor_cache.get("buyers")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+    buyers = buyers_encode(expo=expo, layout=layout)
+    with _exhibitor_cache_lock:
+        _exhibitor_cache["buyers"] = (key, buyers)
+    return buyers
 
 
 def exhibitors_cache_clear() -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict
 from datetime import timedelta
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Least
 from django.utils import timezone
@@ -327,6 +328,7 @@ def _publish_locked(*, run: MatchRun, started: float) -> None:
 
 
 def _after_publish(*, run: MatchRun, replaced: list[int]) -> None:
+    storage.run_storage_analyze(run_id=run.pk)
     for run_id in replaced:
         with transaction.atomic():
             storage.run_storage_drop(run_id=run_id)
@@ -385,20 +387,46 @@ def match_run_fail(*, run: MatchRun, error: str) -> MatchRun:
 # --- in-process execution (the rescore command without workers, the benchmark) ---------------------
 
 
+def _chunk_in_thread(chunk_id: int) -> int:
+    try:
+        return match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_id))
+    finally:
+        connection.close()  # each thread has its own connection
+
+
 def match_run_execute(
-    *, run: MatchRun, chunk_size: int | None = None, on_progress: Callable[[MatchRun], None] | None = None
+    *,
+    run: MatchRun,
+    chunk_size: int | None = None,
+    on_progress: Callable[[MatchRun], None] | None = None,
+    threads: int = 1,
 ) -> MatchRun:
-    """Run every step of a started run in this process, reporting progress after each chunk."""
+    """Run every step of a started run in this process, reporting progress after each chunk.
+
+    `threads` > 1 scores chunks on that many threads, as a worker with that concurrency would
+    (the kernel and COPY release the GIL); it needs committed data, so not inside a transaction.
+    """
     try:
         chunk_ids = match_run_prepare(run=run, chunk_size=chunk_size, dispatch=False)
         run.refresh_from_db()
         if on_progress:
             on_progress(run)
-        for chunk in MatchChunk.objects.filter(pk__in=chunk_ids).order_by("number"):
-            match_chunk_score(chunk=chunk)
-            if on_progress:
-                run.refresh_from_db()
-                on_progress(run)
+        ordered = list(
+            MatchChunk.objects.filter(pk__in=chunk_ids).order_by("number").values_list("pk", flat=True)
+        )
+        if threads > 1 and len(ordered) > 1:
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                for future in as_completed([pool.submit(_chunk_in_thread, pk) for pk in ordered]):
+                    future.result()
+                    if on_progress:
+                        run.refresh_from_db()
+                        on_progress(run)
+        else:
+            for chunk_id in ordered:
+                match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_id))
+                if on_progress:
+                    run.refresh_from_db()
+                    on_progress(run)
         run = match_run_publish(run=run)
     except Exception as exc:
         match_run_fail(run=run, error=f"{type(exc).__name__}: {exc}")

@@ -157,6 +157,17 @@ def run_storage_publish(*, run: MatchRun) -> None:
         cursor.execute(f"ALTER TABLE matching_match ATTACH PARTITION {table} FOR VALUES IN ({int(run.pk)})")
 
 
+def run_storage_analyze(*, run_id: int) -> None:
+    """Give the planner statistics of a freshly published run (after its commit, off the critical path).
+
+    Without them PostgreSQL guesses a few thousand rows for the run and picks slow plans for the
+    incremental updates' deletes.
+    """
+    if uses_partitions():
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {stage_table(run_id)}")
+
+
 def run_storage_drop(*, run_id: int) -> None:
     """Remove every row of a run: its partition (attached or not) on PostgreSQL, its rows elsewhere."""
     if not uses_partitions():
@@ -179,11 +190,21 @@ def run_storage_drop(*, run_id: int) -> None:
 
 def served_rows_replace(*, run: MatchRun, buyer_ids: list[int], rows: MatchRows) -> None:
     """Replace the rows of some buyers in a published run; call inside a transaction."""
-    for start in range(0, len(buyer_ids), 500):
-        Match.objects.filter(run=run, buyer_id__in=buyer_ids[start : start + 500]).delete()
+    if uses_partitions():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM matching_match WHERE run_id = %s AND buyer_id = ANY(%s)",
+                [run.pk, list(buyer_ids)],
+            )
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [stage_table(run.pk)])
+            own_partition = cursor.fetchone()[0]
+    else:
+        for start in range(0, len(buyer_ids), 500):
+            Match.objects.filter(run=run, buyer_id__in=buyer_ids[start : start + 500]).delete()
     if not len(rows):
         return
     if uses_partitions() and len(rows) > 2000:
-        _copy_into("matching_match", rows, run.pk)
+        # Straight into the run's own partition when it has one: no routing of every row.
+        _copy_into(stage_table(run.pk) if own_partition else "matching_match", rows, run.pk)
     else:
         _bulk_create(rows, run.pk)

@@ -452,3 +452,16 @@ def test_exhibitors_npz_round_trip():
     back = Exhibitors.from_npz_bytes(exhibitors.to_npz_bytes())
     for name in ("ids", "bits", "moq", "capacity", "price_min", "price_max", "lead_time"):
         assert np.array_equal(getattr(back, name), getattr(exhibitors, name), equal_nan=True)
+
+
+@pytest.mark.parametrize("variant", ["kernel", "kernel_parallel"])
+def test_one_thread_and_parallel_kernels_equal_numpy(monkeypatch, variant):
+    from matching import _kernel
+
+    monkeypatch.setattr(scoring, "_kernel", getattr(_kernel, variant))
+    rng = np.random.default_rng(21)
+    buyers, exhibitors = random_buyers(rng, LAYOUT, 150), random_exhibitors(rng, LAYOUT, 400)
+    a = scoring.top_k(buyers, exhibitors, LAYOUT, Weights(), k=15, engine="numpy")
+    b = scoring.top_k(buyers, exhibitors, LAYOUT, Weights(), k=15, engine="numba")
+    assert np.array_equal(a.exhibitor, b.exhibitor)
+    assert np.array_equal(a.score, b.score)

@@ -1,5 +1,6 @@
 """Celery wiring: the chord of chunk tasks on a real worker and Redis broker, and the receivers."""
 
+import importlib
 import time
 
 import pytest
@@ -30,9 +31,24 @@ def _lists(run) -> list[tuple]:
     )
 
 
+@pytest.fixture(scope="module")
+def restore_shipped_data(django_db_blocker):
+    """A transactional test ends by emptying every table, the migrations' data included: put the
+    taxonomy and the role groups back, so later tests (and a reused test database) still have them."""
+    yield
+    from django.apps import apps
+
+    from accounts.services import role_groups_sync
+
+    load_taxonomy = importlib.import_module("expo.migrations.0002_taxonomy").load_taxonomy
+    with django_db_blocker.unblock():
+        load_taxonomy(apps, None)
+        role_groups_sync()
+
+
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
-def test_full_run_on_a_real_celery_worker_with_redis(expo):
+def test_full_run_on_a_real_celery_worker_with_redis(restore_shipped_data, expo):
     from celery.contrib.testing.worker import start_worker
 
     from config.celery_app import app

@@ -23,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--expo", help="Expo slug (default: the current expo)")
         parser.add_argument("--inline", action="store_true", help="Run in this process, not on the workers")
         parser.add_argument("--chunk-size", type=int, help="Buyers per chunk (default: the expo's setting)")
+        parser.add_argument(
+            "--threads", type=int, default=1, help="With --inline: score this many chunks at once (default 1)"
+        )
         parser.add_argument("--no-wait", action="store_true", help="Queue the run and return at once")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar")
 
@@ -47,7 +50,9 @@ class Command(BaseCommand):
 
         try:
             if inline:
-                run = match_run_execute(run=run, chunk_size=options["chunk_size"], on_progress=show)
+                run = match_run_execute(
+                    run=run, chunk_size=options["chunk_size"], on_progress=show, threads=options["threads"]
+                )
             else:
                 while True:
                     run.refresh_from_db()

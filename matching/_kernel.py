@@ -1,0 +1,270 @@
+"""The compiled bitset kernel of `matching.scoring` (numba), imported only when first used.
+
+Kept in its own module so that importing `matching.scoring` never imports numba, and so that the
+kernel is a module-level function, which numba can cache on disk (`cache=True`): a worker loads
+the machine code from `__pycache__` instead of compiling it again. It handles the usual layout,
+one 64-bit word per kind (up to 64 terms of each kind); `scoring.top_k` sends wider layouts to
+the numpy engine, which computes the same numbers with the same operations in the same order.
+"""
+
+import numpy as np
+from numba import njit, prange, types
+from numba.extending import intrinsic
+
+
+@intrinsic
+def popcnt(typingctx, x):
+    sig = types.uint64(types.uint64)
+
+    def codegen(context, builder, signature, args):
+        return builder.ctpop(args[0])
+
+    return sig, codegen
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _one_buyer(
+    i,
+    b_bits,
+    b_qty,
+    b_pmin,
+    b_pmax,
+    b_lead,
+    b_months_per_metre,
+    b_lo,
+    b_hi,
+    b_inv_den,
+    e_bits,
+    e_moq,
+    e_cap,
+    e_lo,
+    e_hi,
+    e_inv_width,
+    e_lead,
+    e_inv_lead,
+    w,
+    adj_ptr,
+    adj_exh,
+    adj_factor,
+    k,
+    out_idx,
+    out_score,
+    row,
+    numeric,
+    table,
+):
+    """Score buyer i against every exhibitor and keep its top k (writes out_idx[i], out_score[i])."""
+    ne = e_bits.shape[0]
+    t0 = table[0]
+    t1 = table[1]
+    t2 = table[2]
+    t3 = table[3]
+    wq = w[4]
+    wp = w[5]
+    wl = w[6]
+    for f in range(4):
+        n = popcnt(b_bits[i, f])
+        for m in range(65):
+            table[f, m] = w[f] * (m / n) if n > 0 else 0.0
+    b0 = b_bits[i, 0]
+    b1 = b_bits[i, 1]
+    b2 = b_bits[i, 2]
+    b3 = b_bits[i, 3]
+    b4 = b_bits[i, 4]
+    qty = b_qty[i]
+    has_qty = qty == qty
+    pmax_b = b_pmax[i]
+    has_price = b_pmin[i] == b_pmin[i] or pmax_b == pmax_b
+    lead_b = b_lead[i]
+    has_lead = lead_b == lead_b
+    mpm = b_months_per_metre[i]
+    lo_b = b_lo[i]
+    hi_b = b_hi[i]
+    inv_den = b_inv_den[i]
+    # Pass 1, plain floats (the compiler vectorises it): quantity, price, lead time, and
+    # the two numeric hard rules (MOQ above the order, lowest price above the buyer's ceiling).
+    for j in range(ne):
+        cap = e_cap[j]
+        q = min(cap * mpm, 1.0)
+        q = q if cap == cap else 0.5
+        lo_e = e_lo[j]
+        inv_w = e_inv_width[j]
+        overlap = min(e_hi[j], hi_b) - max(lo_e, lo_b)
+        r = min(max(overlap * inv_w, 0.0), 1.0)
+        point = 1.0 if ((lo_b <= lo_e) & (lo_e <= hi_b)) else 0.0
+        p = r if inv_w > 0.0 else point
+        p = p if lo_e == lo_e else 0.5
+        lead_e = e_lead[j]
+        lt = 1.0 if lead_e <= lead_b else lead_b * e_inv_lead[j]
+        lt = lt if lead_e == lead_e else 0.5
+        v = (wq * q if has_qty else 0.0) + (wp * p if has_price else 0.0)
+        v = v + (wl * lt if has_lead else 0.0)
+        excluded = (e_moq[j] > qty) | (lo_e > pmax_b)
+        numeric[j] = -1.0 if excluded else v
+    # Pass 2, bitsets: facet overlap by popcount and table lookup, the certification rule.
+    for j in range(ne):
+        m0 = popcnt(b0 & e_bits[j, 0])
+        m1 = popcnt(b1 & e_bits[j, 1])
+        m2 = popcnt(b2 & e_bits[j, 2])
+        m3 = popcnt(b3 & e_bits[j, 3])
+        missing = b4 & ~e_bits[j, 4]
+        num = t0[m0] + t1[m1]
+        num = num + t2[m2]
+        num = num + t3[m3]
+        v = numeric[j]
+        excluded = (m0 + m1 + m2 + m3 == 0) | (missing != 0) | (v < 0.0)
+        row[j] = -1.0 if excluded else (num + v) * inv_den
+    for a in range(adj_ptr[i], adj_ptr[i + 1]):
+        j = adj_exh[a]
+        if row[j] >= 0.0:
+            row[j] = row[j] * adj_factor[a] if adj_factor[a] > 0.0 else -1.0
+    # Streaming top-k: ascending j, strict comparisons, so equal scores keep the lower id first.
+    count = 0
+    for j in range(ne):
+        s = row[j]
+        if s < 0.0:
+            continue
+        if count == k and s <= out_score[i, k - 1]:
+            continue
+        pos = count if count < k else k - 1
+        while pos > 0 and out_score[i, pos - 1] < s:
+            out_score[i, pos] = out_score[i, pos - 1]
+            out_idx[i, pos] = out_idx[i, pos - 1]
+            pos -= 1
+        out_score[i, pos] = s
+        out_idx[i, pos] = j
+        if count < k:
+            count += 1
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def kernel(
+    b_bits,
+    b_qty,
+    b_pmin,
+    b_pmax,
+    b_lead,
+    b_months_per_metre,
+    b_lo,
+    b_hi,
+    b_inv_den,
+    e_bits,
+    e_moq,
+    e_cap,
+    e_lo,
+    e_hi,
+    e_inv_width,
+    e_lead,
+    e_inv_lead,
+    w,
+    adj_ptr,
+    adj_exh,
+    adj_factor,
+    k,
+    out_idx,
+    out_score,
+):
+    """Every buyer in turn, on one thread, reusing the work buffers."""
+    nb = b_bits.shape[0]
+    ne = e_bits.shape[0]
+    row = np.empty(ne, dtype=np.float64)
+    numeric = np.empty(ne, dtype=np.float64)
+    # table[f, m]: the term of facet kind f when m of the buyer's n_f terms match, w_f * m / n_f.
+    table = np.zeros((4, 65), dtype=np.float64)
+    for i in range(nb):
+        _one_buyer(
+            i,
+            b_bits,
+            b_qty,
+            b_pmin,
+            b_pmax,
+            b_lead,
+            b_months_per_metre,
+            b_lo,
+            b_hi,
+            b_inv_den,
+            e_bits,
+            e_moq,
+            e_cap,
+            e_lo,
+            e_hi,
+            e_inv_width,
+            e_lead,
+            e_inv_lead,
+            w,
+            adj_ptr,
+            adj_exh,
+            adj_factor,
+            k,
+            out_idx,
+            out_score,
+            row,
+            numeric,
+            table,
+        )
+
+
+@njit(cache=True, nogil=True, boundscheck=False, parallel=True)
+def kernel_parallel(
+    b_bits,
+    b_qty,
+    b_pmin,
+    b_pmax,
+    b_lead,
+    b_months_per_metre,
+    b_lo,
+    b_hi,
+    b_inv_den,
+    e_bits,
+    e_moq,
+    e_cap,
+    e_lo,
+    e_hi,
+    e_inv_width,
+    e_lead,
+    e_inv_lead,
+    w,
+    adj_ptr,
+    adj_exh,
+    adj_factor,
+    k,
+    out_idx,
+    out_score,
+):
+    """The same on every core: buyers are independent, so the results are identical."""
+    nb = b_bits.shape[0]
+    ne = e_bits.shape[0]
+    for i in prange(nb):
+        row = np.empty(ne, dtype=np.float64)
+        numeric = np.empty(ne, dtype=np.float64)
+        table = np.zeros((4, 65), dtype=np.float64)
+        _one_buyer(
+            i,
+            b_bits,
+            b_qty,
+            b_pmin,
+            b_pmax,
+            b_lead,
+            b_months_per_metre,
+            b_lo,
+            b_hi,
+            b_inv_den,
+            e_bits,
+            e_moq,
+            e_cap,
+            e_lo,
+            e_hi,
+            e_inv_width,
+            e_lead,
+            e_inv_lead,
+            w,
+            adj_ptr,
+            adj_exh,
+            adj_factor,
+            k,
+            out_idx,
+            out_score,
+            row,
+            numeric,
+            table,
+        )
