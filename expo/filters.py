@@ -3,6 +3,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import QueryArrayWidget
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from expo.models import Exhibitor, Hall, Term, TermKind
 from expo.selectors import (
@@ -33,6 +35,7 @@ class SlugListField(forms.Field):
         return list(dict.fromkeys(part.strip() for item in value for part in item.split(",") if part.strip()))
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class TermSlugsFilter(django_filters.Filter):
     """Exhibitors offering ANY of the given terms of one facet; unknown slugs are a 400."""
 
@@ -57,6 +60,7 @@ class TermSlugsFilter(django_filters.Filter):
         return exhibitors_with_any_term(qs, facet=self.facet, terms=terms)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class HallFilter(django_filters.Filter):
     """Exhibitors with a booth in ANY of the given halls (codes) of the expo."""
 

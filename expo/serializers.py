@@ -49,7 +49,7 @@ class BuyerProfileSerializer(serializers.Serializer):
     """The buyer's own sourcing profile (`buyers/me/`): validates input and renders output."""
 
     id = serializers.IntegerField(read_only=True)
-    expo = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    expo = serializers.CharField(source="expo.slug", read_only=True)
     company = serializers.CharField(max_length=200, allow_blank=True)
     country = CountryField(allow_blank=True)
     fabrics = TermSlugsField(BUYER_FACETS["fabrics"])
