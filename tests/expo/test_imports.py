@@ -695,6 +695,19 @@ def test_exhibitors_import_writes_nothing_when_one_row_is_bad(expo):
     ) == (0, 0, 0, 0)
 
 
+def test_buyers_import_reports_a_conflicting_concurrent_write_and_writes_nothing(expo, monkeypatch):
+    """An account created between the check and the write (say, a buyer registering) fails cleanly."""
+    UserFactory(email="Li@Shop.example")
+    monkeypatch.setattr("expo.services.imports.buyers._users_by_email", lambda emails: {})
+
+    errors = errors_of(
+        import_buyers, expo, [buyer(external_id="B0", email="z@x.example"), buyer(email="li@shop.example")]
+    )
+
+    assert errors == [RowError(0, "", "The data changed while importing; try again.")]
+    assert (User.objects.count(), Buyer.objects.count()) == (1, 0)
+
+
 def test_import_dry_run_reports_counts_without_writing(expo):
     import_exhibitors(expo, [exhibitor()])
 
