@@ -853,3 +853,34 @@ def test_terms_resolve_returns_terms_in_order_without_repeats():
     terms = terms_resolve(kind="fibre", values=["涤纶", "nylon", "POLYESTER"])
 
     assert [t.slug for t in terms] == ["polyester", "nylon"]
+
+
+def test_import_numbers_rows_as_the_spreadsheet_does_when_the_table_starts_lower(expo):
+    table = [[None, None], ["Exhibitor list, April 2027", None], [None, None]]
+    table += [["external_id", "company_name", "moq_m"], ["EX1", "Mill", "many"]]
+
+    errors = errors_of(exhibitors_import, expo=expo, file=xlsx_bytes(table), filename="x.xlsx")
+
+    # The title in row 2 is taken as the header: its unknown "column" is reported in row 2.
+    assert [(e.row, e.column) for e in errors] == [
+        (2, "Exhibitor list, April 2027"),
+        (2, "external_id"),
+        (2, "company_name"),
+    ]
+
+
+def test_import_rejects_files_over_the_row_limit(expo, monkeypatch):
+    monkeypatch.setattr("expo.services.imports.reading.MAX_ROWS", 2)
+    file = io.BytesIO(b"external_id,company_name\nEX1,A\nEX2,B\nEX3,C\n")
+
+    errors = errors_of(exhibitors_import, expo=expo, file=file, filename="x.csv")
+
+    assert errors == [RowError(0, "", "The file has more than 2 rows; split it.")]
+
+
+def test_import_reports_a_malformed_csv_with_its_line(expo):
+    file = io.BytesIO(b"external_id,company_name,description\nEX1,A,short\nEX2,B," + b"x" * 140_000 + b"\n")
+
+    errors = errors_of(exhibitors_import, expo=expo, file=file, filename="x.csv")
+
+    assert errors == [RowError(0, "", "The CSV file is malformed near line 3.")]
