@@ -131,3 +131,29 @@ def test_confirmation_resend_page_sends_and_redirects_only_locally(client):
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("role", ["buyer", "exhibitor staff", "organiser"])
+def test_confirmation_resend_api_mails_only_the_signed_in_user(client_for, role):
+    from tests.factories.accounts import OrganiserFactory, StaffUserFactory
+
+    make = {"buyer": UserFactory, "exhibitor staff": StaffUserFactory, "organiser": OrganiserFactory}
+    user = make[role](email=f"{role.replace(' ', '-')}@example.com")
+    UserFactory(email="bystander@example.com")
+
+    response = client_for(user).post("/api/v1/auth/confirm-email/resend/", {"email": "bystander@example.com"})
+
+    assert response.status_code == 202
+    assert [m.to for m in mail.outbox] == [[user.email]]
+
+
+def test_confirmation_token_of_one_user_confirms_only_that_user(api_client):
+    user, other = UserFactory(), UserFactory()
+
+    api_client.post(
+        "/api/v1/auth/confirm-email/", {"token": tokens.email_confirmation_token(user=user)}, format="json"
+    )
+
+    user.refresh_from_db()
+    other.refresh_from_db()
+    assert (user.email_confirmed, other.email_confirmed) == (True, False)

@@ -142,3 +142,18 @@ def test_me_anonymous_is_refused(api_client):
 
     assert response.status_code in (401, 403)
     assert response.json() == {"detail": "Authentication credentials were not provided."}
+
+
+@pytest.mark.parametrize("role", ["buyer", "other buyer", "exhibitor staff", "organiser"])
+def test_token_issued_to_every_role_for_own_account_only(api_client, role):
+    from tests.factories.accounts import OrganiserFactory, StaffUserFactory
+
+    make = {"buyer": UserFactory, "other buyer": UserFactory, "exhibitor staff": StaffUserFactory}
+    user = make.get(role, OrganiserFactory)()
+    other = UserFactory()
+
+    own = api_client.post(URL, {"email": user.email, "password": PASSWORD}, format="json")
+    anothers = api_client.post(URL, {"email": other.email, "password": "not-theirs"}, format="json")
+
+    assert own.json() == {"token": Token.objects.get(user=user).key}
+    assert anothers.status_code == 400
