@@ -855,18 +855,13 @@ def test_terms_resolve_returns_terms_in_order_without_repeats():
     assert [t.slug for t in terms] == ["polyester", "nylon"]
 
 
-def test_import_numbers_rows_as_the_spreadsheet_does_when_the_table_starts_lower(expo):
-    table = [[None, None], ["Exhibitor list, April 2027", None], [None, None]]
+def test_import_skips_title_rows_above_the_header_and_keeps_spreadsheet_row_numbers(expo):
+    table = [[None, None], ["2027 盛泽纺织博览会 展商名单", None], [None, None]]
     table += [["external_id", "company_name", "moq_m"], ["EX1", "Mill", "many"]]
 
     errors = errors_of(exhibitors_import, expo=expo, file=xlsx_bytes(table), filename="x.xlsx")
 
-    # The title in row 2 is taken as the header: its unknown "column" is reported in row 2.
-    assert [(e.row, e.column) for e in errors] == [
-        (2, "Exhibitor list, April 2027"),
-        (2, "external_id"),
-        (2, "company_name"),
-    ]
+    assert errors == [RowError(5, "moq_m", "“many” is not a number.")]
 
 
 def test_import_rejects_files_over_the_row_limit(expo, monkeypatch):

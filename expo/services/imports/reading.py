@@ -2,6 +2,7 @@
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from expo.services.imports.results import ImportFailed, RowError, fail
 
 MAX_ROWS = 200_000
+_TITLE_ROWS = 10  # rows above the header (titles, dates) that may be skipped
 
 
 def _cell_text(value: Any) -> str:
@@ -90,12 +92,25 @@ def read_table(
 ) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
     """The data rows as (row number, {column: text}) for the columns present, and the rows' shape errors.
 
-    File and header errors raise ImportFailed at once: without a header, no row can be read.
+    The header is the first row naming a known column; rows above it that name none (a title, a
+    date) are skipped. Failing that within the first rows, the first row is the header, and its
+    errors say why. File and header errors raise ImportFailed at once: without a header, no row
+    can be read.
     """
-    rows = _read(file, filename)
-    first = next(rows, None)
+    rows: Iterator[tuple[int, list[str]]] = _read(file, filename)
+    above: list[tuple[int, list[str]]] = []
+    first = None
+    for number, cells in rows:
+        if any(_header_key(cell) in columns for cell in cells):
+            first = (number, cells)
+            break
+        above.append((number, cells))
+        if len(above) == _TITLE_ROWS:
+            break
     if first is None:
-        raise fail(_("The file is empty."))
+        if not above:
+            raise fail(_("The file is empty."))
+        first, rows = above[0], itertools.chain(above[1:], rows)
     header_row, header = first
     errors: list[RowError] = []
     positions: dict[str, int] = {}
