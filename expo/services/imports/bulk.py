@@ -20,9 +20,7 @@ def chunks(items: list, size: int | None = None) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def facets_write(
-    model: type[models.Model], expo: Expo, rows: list[tuple[int, Row]], existing_ids: set[int]
-) -> set[int]:
+def facets_write(model: type[models.Model], rows: list[tuple[int, Row]], existing_ids: set[int]) -> set[int]:
     """Make each profile's facets exactly the file's values: delete pairs not wanted, add missing ones.
 
     Returns the primary keys of the profiles whose facets changed.
@@ -37,15 +35,16 @@ def facets_write(
         owners = {pk for pk, row in rows if column in row.facets}
         stale: list[int] = []
         have: set[tuple[int, int]] = set()
-        if existing_ids & owners:
-            pairs = through.objects.filter(**{f"{m2m.m2m_field_name()}__expo": expo})
-            for pair_id, owner_id, term_id in pairs.values_list("id", owner, target):
-                if owner_id in owners:
-                    if (owner_id, term_id) in wanted:
-                        have.add((owner_id, term_id))
-                    else:
-                        stale.append(pair_id)
-                        touched.add(owner_id)
+        # Only profiles that existed before can have pairs; select them by owner, not by a join on
+        # the expo, which would scan the pairs of every past edition too.
+        for chunk in chunks(sorted(existing_ids & owners)):
+            pairs = through.objects.filter(**{f"{owner}__in": chunk}).values_list("id", owner, target)
+            for pair_id, owner_id, term_id in pairs:
+                if (owner_id, term_id) in wanted:
+                    have.add((owner_id, term_id))
+                else:
+                    stale.append(pair_id)
+                    touched.add(owner_id)
         delete_ids(through, stale)
         missing = sorted(wanted - have)
         insert_rows(through, [owner, target], missing)

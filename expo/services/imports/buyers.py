@@ -147,7 +147,7 @@ def buyers_check(expo: Expo, data: list[tuple[int, dict[str, str]]], shape_error
         profiles_save(Buyer, new, changed, fields)
         ensure_pks(Buyer, expo, new)
         touched = {p.pk for p in [*new, *changed]}
-        touched |= facets_write(Buyer, expo, [(p.pk, row) for p, row in pairs], {p.pk for p in buyers})
+        touched |= facets_write(Buyer, [(p.pk, row) for p, row in pairs], {p.pk for p in buyers})
         announce(Buyer, expo, "buyers", [p.pk for p, _row in pairs if p.pk in touched])
 
     return result, write

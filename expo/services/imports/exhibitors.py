@@ -136,7 +136,7 @@ def exhibitors_check(expo: Expo, data: list[tuple[int, dict[str, str]]], shape_e
         ensure_pks(Exhibitor, expo, new)
         touched = {p.pk for p in [*new, *changed]}
         touched |= facets_write(
-            Exhibitor, expo, [(p.pk, row) for p, row in pairs], {p.pk for p in existing.values()}
+            Exhibitor, [(p.pk, row) for p, row in pairs], {p.pk for p in existing.values()}
         )
         touched |= _booths_write(expo, [(p, row.values["_booth"]) for p, row in pairs], booths, halls)
         announce(Exhibitor, expo, "exhibitors", [p.pk for p, _row in pairs if p.pk in touched])
