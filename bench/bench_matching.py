@@ -372,6 +372,35 @@ def bench_incremental(args) -> None:
             f"  saved buyer profile → new list served ({label}): {elapsed * 1000:7.1f} ms, {len(served)} matches"
         )
         fabrics = fabrics[1:] + fabrics[:1]
+    from django.db.models import Count
+
+    from matching.selectors import match_run_served
+
+    served_run = match_run_served(expo=expo)
+    popularity = list(
+        served_run.matches.values("exhibitor_id")
+        .annotate(n=Count("id"))
+        .order_by("n")
+        .values_list("exhibitor_id", "n")
+    )
+    median_id, median_n = popularity[len(popularity) // 2]
+    top_id, top_n = popularity[-1]
+    print(
+        f"  lists holding an exhibitor: median {median_n}, most {top_n} (of {served_run.buyers_count:,} buyers)"
+    )
+    for exhibitor_id, who in ((median_id, "median exhibitor"), (top_id, "most listed exhibitor")):
+        exhibitor = Exhibitor.objects.get(pk=exhibitor_id)
+        lead = exhibitor.lead_time_days
+        for label, days in (("lead time + 10 days", (lead or 20) + 10), ("lead time back", lead)):
+            exhibitor.lead_time_days = days
+            exhibitor.save()
+            started = time.perf_counter()
+            affected = incremental.match_rescore_exhibitor(exhibitor_id=exhibitor.pk, expo=expo)
+            elapsed = time.perf_counter() - started
+            print(
+                f"  saved {who} ({label}) → every affected list updated: {elapsed * 1000:7.1f} ms, "
+                f"{affected:,} buyers rescored"
+            )
     exhibitor = Exhibitor.objects.filter(expo=expo).order_by("pk")[10]
     offered = list(exhibitor.fabrics.all())
     for label, change in (
@@ -402,6 +431,7 @@ def main() -> None:
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--skip-scoring", action="store_true")
     parser.add_argument("--threads", type=int, default=2, help="Chunks scored at once in the in-process runs")
+    parser.add_argument("--skip-runs", action="store_true", help="Skip the full runs")
     parser.add_argument("--skip-worker", action="store_true", help="Skip the real Celery worker run")
     parser.add_argument("--child-run", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-worker-run", action="store_true", help=argparse.SUPPRESS)
@@ -422,8 +452,9 @@ def main() -> None:
     _seed(args)
     if not args.skip_scoring:
         bench_scoring(args)
-    bench_identical(url, args)
-    if not args.skip_worker:
+    if not args.skip_runs:
+        bench_identical(url, args)
+    if not args.skip_worker and not args.skip_runs:
         bench_worker(url, args)
     bench_incremental(args)
 
