@@ -48,7 +48,11 @@ class TermSlugsFilter(django_filters.Filter):
     def filter(self, qs, value):
         if not value:
             return qs
-        terms = list(Term.objects.filter(kind=self.kind, slug__in=value))
+        index = getattr(self.parent, "terms", None)
+        if index is None:
+            terms = list(Term.objects.filter(kind=self.kind, slug__in=value))
+        else:
+            terms = [index[(self.kind, slug)] for slug in value if (self.kind, slug) in index]
         unknown = sorted(set(value) - {t.slug for t in terms})
         if unknown:
             raise ValidationError(
@@ -107,8 +111,10 @@ class ExhibitorFilter(django_filters.FilterSet):
         model = Exhibitor
         fields: list[str] = []
 
-    def __init__(self, *args, expo=None, **kwargs):
+    def __init__(self, *args, expo=None, terms: dict | None = None, **kwargs):
+        """`terms` ({(kind, slug): Term}) spares a query per facet when the caller has them all."""
         self.expo = expo
+        self.terms = terms
         super().__init__(*args, **kwargs)
 
     def filter_search(self, qs, name, value):

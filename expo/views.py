@@ -195,9 +195,10 @@ class ExhibitorDetailApi(RetrieveAPIView):
 # --- Pages ------------------------------------------------------------------------------------
 
 
-def _terms_by_kind() -> dict[str, list[tuple[Term, int]]]:
+def _terms_by_kind(terms: list[Term] | None = None) -> dict[str, list[tuple[Term, int]]]:
     """Every term of every kind as (term, depth), each parent followed by its children."""
-    terms = list(Term.objects.order_by("position", "slug"))
+    if terms is None:
+        terms = list(Term.objects.order_by("position", "slug"))
     children: dict[int, list[Term]] = {}
     for term in terms:
         if term.parent_id:
@@ -311,7 +312,9 @@ def directory_page(request):
     if expo is None:
         return render(request, "expo/no_expo.html", status=404)
     base = exhibitor_list(expo=expo)
-    filterset = ExhibitorFilter(request.GET, queryset=base, expo=expo)
+    all_terms = list(Term.objects.order_by("position", "slug"))
+    index = {(term.kind, term.slug): term for term in all_terms}
+    filterset = ExhibitorFilter(request.GET, queryset=base, expo=expo, terms=index)
     error = None
     try:
         if not filterset.is_valid():
@@ -321,13 +324,13 @@ def directory_page(request):
         for param, facet in DIRECTORY_FACETS.items():
             others = request.GET.copy()
             others.pop(param, None)
-            per_facet[facet] = ExhibitorFilter(others, queryset=base, expo=expo).qs
+            per_facet[facet] = ExhibitorFilter(others, queryset=base, expo=expo, terms=index).qs
         counts = exhibitor_facet_counts(querysets=per_facet)
     except ValidationError as exc:
         error = "; ".join(message for messages_ in exc.message_dict.values() for message in messages_)
         exhibitors, counts = base.none(), {facet: {} for facet in DIRECTORY_FACETS.values()}
     page = Paginator(exhibitors, PAGE_SIZE).get_page(request.GET.get("page"))
-    tree = _terms_by_kind()
+    tree = _terms_by_kind(all_terms)
     facets = []
     for param, facet in DIRECTORY_FACETS.items():
         chosen = set(SlugListField().to_python(request.GET.getlist(param)))
