@@ -15,6 +15,7 @@ without extra authentication backends, middleware or database tables.
 import hashlib
 
 from django.core.cache import cache
+from rest_framework.settings import api_settings
 
 WINDOW_SECONDS = 15 * 60
 ACCOUNT_LIMIT = 5
@@ -27,8 +28,20 @@ def _key(scope: str, value: str) -> str:
 
 
 def client_address(request) -> str:
-    """The client's address as the web server saw it (a proxy in front must set REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The client's address.
+
+    REMOTE_ADDR, unless REST_FRAMEWORK["NUM_PROXIES"] says how many reverse proxies stand in
+    front: then the address that many hops from the right of X-Forwarded-For (the one the outermost
+    trusted proxy saw). The header is never trusted without that setting, since clients can
+    forge it to dodge the per-address count.
+    """
+    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    proxies = api_settings.NUM_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if not proxies or not forwarded:
+        return remote
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    return hops[-min(proxies, len(hops))] if hops else remote
 
 
 def login_blocked(*, email: str, address: str) -> bool:

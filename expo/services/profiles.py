@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -117,7 +117,11 @@ def buyer_register(
     )
     company, country = user.company, user.country
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():  # a concurrent registration may take the address first
+            user.save()
+    except IntegrityError as exc:
+        raise ValidationError({"email": [_("A user with this email address already exists.")]}) from exc
 
     buyer = None
     if expo is not None:

@@ -206,3 +206,20 @@ def test_register_ignores_who_is_signed_in(
 
     assert response.status_code == 201
     assert response.json()["user"]["role"] == "buyer"
+
+
+def test_register_race_on_the_same_address_is_400_on_email(expo, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from expo.services import profiles
+
+    # The uniqueness check passed, then another request took the address before the insert.
+    monkeypatch.setattr(
+        profiles, "buyer_registration_check", lambda **kw: User(email=kw["email"], role="buyer")
+    )
+    UserFactory(email="li.wei@brand.example")
+
+    with pytest.raises(ValidationError) as caught:
+        profiles.buyer_register(**body(), expo=expo, base_url="http://testserver/")
+
+    assert caught.value.message_dict == {"email": ["A user with this email address already exists."]}

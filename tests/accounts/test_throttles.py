@@ -34,3 +34,16 @@ def test_login_succeeded_clears_account_but_not_address():
 
     assert throttles.login_blocked(email="a@example.com", address="10.0.0.2") is False
     assert throttles.login_blocked(email="a@example.com", address="10.0.0.9") is True
+
+
+def test_client_address_ignores_forwarded_header_without_trusted_proxies(rf, settings):
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6")
+
+    assert throttles.client_address(request) == "10.0.0.1"
+
+
+def test_client_address_behind_one_trusted_proxy(rf, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+
+    assert throttles.client_address(request) == "203.0.113.9"
