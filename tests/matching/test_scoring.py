@@ -465,3 +465,28 @@ def test_one_thread_and_parallel_kernels_equal_numpy(monkeypatch, variant):
     b = scoring.top_k(buyers, exhibitors, LAYOUT, Weights(), k=15, engine="numba")
     assert np.array_equal(a.exhibitor, b.exhibitor)
     assert np.array_equal(a.score, b.score)
+
+
+@HYPOTHESIS
+@given(
+    copies=st.lists(st.integers(1, 4), min_size=1, max_size=6),
+    seed=st.integers(0, 2**32 - 1),
+    engine=st.sampled_from(ENGINES),
+)
+def test_ties_are_always_broken_by_exhibitor_id(copies, seed, engine):
+    rng = np.random.default_rng(seed)
+    originals = random_exhibitors(rng, LAYOUT, len(copies))
+    index = np.repeat(np.arange(len(copies)), copies)  # identical twins of each exhibitor
+    ids = np.sort(rng.choice(10_000, size=len(index), replace=False)).astype(np.int64) + 1
+    twins = originals.take(rng.permutation(index))
+    exhibitors = Exhibitors(**{**twins.__dict__, "ids": ids})
+    buyers = random_buyers(rng, LAYOUT, 15)
+    first = scoring.top_k(buyers, exhibitors, LAYOUT, Weights(), k=len(index), engine=engine)
+    again = scoring.top_k(buyers, exhibitors, LAYOUT, Weights(), k=len(index), engine=engine)
+    assert np.array_equal(first.exhibitor, again.exhibitor)
+    for b in range(15):
+        filled = first.exhibitor[b] >= 0
+        order = list(
+            zip((-first.score[b][filled]).tolist(), first.exhibitor[b][filled].tolist(), strict=True)
+        )
+        assert order == sorted(order)  # by score descending, then by exhibitor id (index order = id order)
