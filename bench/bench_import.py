@@ -1,6 +1,6 @@
 """Time spreadsheet imports: parse, check and write of exhibitor (and buyer) files, first import and re-import.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_import.py --rows 5000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_import.py --rows 5000 --repeat 3 --fresh
 
 The import's own work is timed; the `profiles_imported` receivers (matching's rescoring) are
 disconnected. The figures are measured in a scratch database (--database, created and migrated if missing) on
@@ -22,8 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def scratch_database(url: str, name: str) -> str:
-    """The URL of database `name` on the server of `url`, created if missing."""
+def scratch_database(url: str, name: str, *, fresh: bool) -> str:
+    """The URL of database `name` on the server of `url`, created if missing (dropped first if `fresh`)."""
     import psycopg
 
     parts = urlsplit(url)
@@ -31,6 +31,8 @@ def scratch_database(url: str, name: str) -> str:
         sys.exit("DATABASE_URL must point at a PostgreSQL server (the figures are for PostgreSQL).")
     admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
     return urlunsplit(parts._replace(path=f"/{name}"))
@@ -206,10 +208,11 @@ def main() -> None:
     )
     parser.add_argument("--database", default="shuttle_bench_imports", help="scratch database name")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--fresh", action="store_true", help="drop and re-create the scratch database first")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
-    os.environ["DATABASE_URL"] = scratch_database(url, args.database)
+    os.environ["DATABASE_URL"] = scratch_database(url, args.database, fresh=args.fresh)
     os.environ["DJANGO_DEBUG"] = "1"  # counts queries; no SECRET_KEY needed
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django

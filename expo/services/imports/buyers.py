@@ -4,7 +4,7 @@ import secrets
 from typing import IO
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -53,6 +53,12 @@ def buyers_import(*, expo: Expo, file: IO[bytes], filename: str, dry_run: bool =
 def _users_by_email(emails: list[str]) -> dict[str, int]:
     """Primary keys of the accounts with these (lower-case) emails, matched case-insensitively."""
     users: dict[str, int] = {}
+    if connection.vendor == "postgresql":  # one array parameter, not tens of thousands of literals
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, LOWER(email) FROM {User._meta.db_table} WHERE LOWER(email) = ANY(%s)", [emails]
+            )
+            return {key: pk for pk, key in cursor.fetchall()}
     for chunk in chunks(emails):
         matches = User.objects.annotate(email_key=Lower("email")).filter(email_key__in=chunk)
         users.update((key, pk) for pk, key in matches.values_list("pk", "email_key"))
