@@ -28,6 +28,7 @@ makemessages: install
 run: install messages
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
 	$(RUN_ENV) $(PY) manage.py seed_demo --buyers $(DEMO_BUYERS) --exhibitors $(DEMO_EXHIBITORS) --seed 1 --if-empty
+	$(RUN_ENV) $(PY) manage.py rescore --if-needed --inline --no-progress
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 worker: install

@@ -25,3 +25,13 @@ def test_rescore_runs_a_full_run_with_progress(expo):
 def test_rescore_unknown_expo_is_an_error(expo):
     with pytest.raises(CommandError, match="No expo 'nope'."):
         call_command("rescore", "--expo", "nope", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_rescore_if_needed_keeps_served_results(expo):
+    buyer_with(expo=expo, fabrics=["chiffon"])
+    exhibitor_with(expo=expo, fabrics=["chiffon"])
+    call_command("rescore", "--if-needed", "--no-progress", stdout=io.StringIO(), stderr=io.StringIO())
+    out = io.StringIO()
+    call_command("rescore", "--if-needed", "--no-progress", stdout=out, stderr=io.StringIO())
+    assert MatchRun.objects.count() == 1
+    assert out.getvalue() == f"{expo.slug} already has recommendations; keeping them.\n"

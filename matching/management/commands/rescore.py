@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from expo.selectors import expo_current
 from matching.models import MatchRun, RunStatus
+from matching.selectors import match_run_served
 from matching.services.runs import match_run_execute, match_run_start
 
 
@@ -28,11 +29,17 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-wait", action="store_true", help="Queue the run and return at once")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar")
+        parser.add_argument(
+            "--if-needed", action="store_true", help="Do nothing when the expo already has served results"
+        )
 
     def handle(self, *args, **options):
         expo = expo_current(slug=options["expo"])
         if expo is None:
             raise CommandError(f"No expo {options['expo']!r}." if options["expo"] else "No expo is current.")
+        if options["if_needed"] and match_run_served(expo=expo) is not None:
+            self.stdout.write(f"{expo.slug} already has recommendations; keeping them.")
+            return
         inline = options["inline"] or settings.CELERY_TASK_ALWAYS_EAGER
         try:
             run = match_run_start(expo=expo, dispatch=not inline)
