@@ -140,7 +140,7 @@ def test_me_returns_own_account_for_each_role(client_for, organiser, exhibitor_s
 def test_me_anonymous_is_refused(api_client):
     response = api_client.get("/api/v1/auth/me/")
 
-    assert response.status_code in (401, 403)
+    assert response.status_code == 401
     assert response.json() == {"detail": "Authentication credentials were not provided."}
 
 
