@@ -18,7 +18,8 @@ from django.conf import settings
 from django.utils import translation
 
 from expo.models import Exhibitor, TermKind
-from tests.factories.expo import BoothFactory, ExpoFactory
+from tests.factories.accounts import OrganiserFactory
+from tests.factories.expo import BoothFactory, BuyerFactory, ExpoFactory
 
 PO_PATH = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
@@ -240,7 +241,9 @@ class _VisibleText(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        if tag in {"script", "style"} or (attributes.get("lang") or "").startswith("en"):
+        # <html lang> is the page's language: a page left in English must not pass as "marked English".
+        marked_english = tag != "html" and (attributes.get("lang") or "").startswith("en")
+        if tag in {"script", "style"} or marked_english:
             self._skipped.append(tag)
         elif not self._skipped:
             self.texts += [value.strip() for name, value in attrs if name in self.ATTRIBUTES and value]
@@ -280,6 +283,33 @@ def test_pages_in_chinese_leave_no_catalogue_string_in_english(client, catalogue
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "url"),
+    [
+        ("buyer", "/"),
+        ("buyer", "/profile/"),
+        ("buyer", "/recommendations/"),
+        ("organiser", "/organiser/matching/"),
+        ("organiser", "/admin/"),
+        ("organiser", "/admin/expo/exhibitor/import/"),
+    ],
+)
+def test_signed_in_pages_in_chinese_leave_no_catalogue_string_in_english(
+    client, catalogue, compiled_catalogue, role, url
+):
+    expo = ExpoFactory(is_current=True)
+    BoothFactory(expo=expo)
+    user = BuyerFactory(expo=expo).user if role == "buyer" else OrganiserFactory()
+    client.force_login(user)
+    client.cookies["django_language"] = "zh-hans"
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert _untranslated_on(response.content.decode(), catalogue) == []
+
+
+@pytest.mark.django_db
 def test_sign_in_page_is_chinese(client, compiled_catalogue):
     ExpoFactory(is_current=True)
 
@@ -292,8 +322,8 @@ def test_sign_in_page_is_chinese(client, compiled_catalogue):
 
 def test_untranslated_check_finds_english_left_in_a_page(catalogue):
     html = (
-        '<h1>登录</h1><button title="Switch language">Sign in</button><script>"Exhibitors"</script>'
-        '<button lang="en">English</button>'
+        '<html lang="en"><h1>登录</h1><button title="Switch language">Sign in</button>'
+        '<script>"Exhibitors"</script><button lang="en">Exhibitors</button><p>English</p></html>'
     )
 
     assert _untranslated_on(html, catalogue) == ["Sign in", "Switch language"]
