@@ -133,29 +133,32 @@ def _where_ids(
 def _facet_bits(
     model, facets: dict[str, str], layout: scoring.Layout, profile_ids: np.ndarray, where: str, params: list
 ) -> np.ndarray:
-    """OR every facet row of the selected profiles into their bitsets (one query per facet field)."""
+    """OR every facet row of the selected profiles into their bitsets (one query for all facets).
+
+    With an id range or list, the through tables are read by their own indexed owner column and
+    rows of profiles outside `profile_ids` (another expo's) are dropped here: no join needed.
+    """
     table = model._meta.db_table
     owner = model._meta.model_name  # column "<model>_id" in the through tables
-    rows_all, terms_all = [], []
-    # The id conditions apply to the through table's own column too, so its index narrows the scan.
-    where_through = where.replace("p.id", f"t.{owner}_id")
-    union = " UNION ALL ".join(
-        f"SELECT t.{owner}_id, t.term_id FROM {model._meta.get_field(name).remote_field.through._meta.db_table} t "
-        f"JOIN {table} p ON p.id = t.{owner}_id WHERE p.expo_id = %s{where}{where_through}"
-        for name in facets
-    )
-    extra = params[1:]
-    owners, term_ids = _fetch(union, [*params, *extra] * len(facets), "ii")
-    if len(owners):
-        rows_all.append(np.searchsorted(profile_ids, owners))
-        terms_all.append(term_ids)
-    if not rows_all:
+    throughs = [model._meta.get_field(name).remote_field.through._meta.db_table for name in facets]
+    if where:
+        where_through = where.replace("p.id", f"t.{owner}_id").removeprefix(" AND ")
+        union = " UNION ALL ".join(
+            f"SELECT t.{owner}_id, t.term_id FROM {through} t WHERE {where_through}" for through in throughs
+        )
+        owners, term_ids = _fetch(union, params[1:] * len(facets), "ii")
+    else:
+        union = " UNION ALL ".join(
+            f"SELECT t.{owner}_id, t.term_id FROM {through} t JOIN {table} p ON p.id = t.{owner}_id WHERE p.expo_id = %s"
+            for through in throughs
+        )
+        owners, term_ids = _fetch(union, params * len(facets), "ii")
+    if not len(owners) or not len(profile_ids):
         return np.zeros((len(profile_ids), layout.n_words), dtype=np.uint64)
+    rows = np.searchsorted(profile_ids, owners)
+    mine = profile_ids[np.minimum(rows, len(profile_ids) - 1)] == owners
     return scoring.encode_bits(
-        layout=layout,
-        n_rows=len(profile_ids),
-        rows=np.concatenate(rows_all),
-        term_ids=np.concatenate(terms_all),
+        layout=layout, n_rows=len(profile_ids), rows=rows[mine], term_ids=term_ids[mine]
     )
 
 

@@ -411,3 +411,21 @@ def test_import_of_few_buyers_rescores_them_and_many_start_a_full_run(
     assert match_list_for_buyer(buyer=newcomer).count() == 3
     monkeypatch.setattr(incremental, "IMPORT_INCREMENTAL_BUYERS", 1)
     assert incremental.match_after_import(expo=expo, kind="buyers", ids=[b.pk for b in buyers]) == "full"
+
+
+def test_buyers_encode_by_id_range_ignores_other_expos_buyers(expo):
+    from matching.services import loading
+    from tests.factories.expo import ExpoFactory
+
+    other = ExpoFactory()
+    mine = [buyer_with(expo=expo, fabrics=["chiffon"]), None, buyer_with(expo=expo, fabrics=["satin"])]
+    mine[1] = buyer_with(expo=other, fabrics=["twill", "oxford"])  # an id between mine, at another expo
+    layout = loading.layout_current()
+    ids = sorted(b.pk for b in mine)
+    encoded = loading.buyers_encode(expo=expo, layout=layout, id_from=ids[0], id_to=ids[-1])
+    assert encoded.ids.tolist() == [mine[0].pk, mine[2].pk]
+    decoded = [scoring.decode_terms(layout, row)["fabric"] for row in encoded.bits]
+    chiffon, satin = (Term.objects.get(kind="fabric", slug=s).pk for s in ("chiffon", "satin"))
+    assert decoded == [[chiffon], [satin]]
+    by_list = loading.buyers_encode(expo=expo, layout=layout, ids=ids)
+    assert by_list.bits.tolist() == encoded.bits.tolist()
