@@ -18,7 +18,7 @@ from datetime import timedelta
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,8 +57,13 @@ def block_score(
     exhibitors: scoring.Exhibitors,
     k: int,
     timings: dict[str, float] | None = None,
+    id_base: tuple[int, int] | None = None,
 ) -> storage.MatchRows:
-    """Score a block of buyers against the exhibitors: top-k rows with their reasons."""
+    """Score a block of buyers against the exhibitors: top-k rows with their reasons.
+
+    `id_base` (run id, position of the block's first buyer in the run) numbers the rows of a full
+    run (`storage.run_row_ids`); without it the database numbers them.
+    """
     timings = timings if timings is not None else {}
     started = time.perf_counter()
     rules = loading.pair_rules(expo=expo, buyers=buyers, exhibitors=exhibitors, weights=weights)
@@ -86,7 +91,11 @@ def block_score(
         buyers, exhibitors, layout, buyer_idx=b_idx, exhibitor_idx=e_idx, demoted=demoted
     )
     timings["explain"] = timings.get("explain", 0.0) + time.perf_counter() - started
+    ids = None
+    if id_base is not None:
+        ids = storage.run_row_ids(run_id=id_base[0], buyer_position=id_base[1] + b_idx, rank=rank)
     return storage.MatchRows(
+        id=ids,
         buyer_id=buyer_ids,
         exhibitor_id=exhibitor_ids,
         rank=rank,
@@ -240,6 +249,12 @@ def match_chunk_score(*, chunk: MatchChunk) -> int:
     buyers = loading.buyers_encode(
         expo=run.expo, layout=layout, id_from=chunk.buyer_id_from, id_to=chunk.buyer_id_to
     )
+    first_position = (
+        MatchChunk.objects.filter(run_id=run.pk, number__lt=chunk.number).aggregate(n=Sum("buyers_count"))[
+            "n"
+        ]
+        or 0
+    )
     timings["load"] = time.perf_counter() - started
     rows = block_score(
         expo=run.expo,
@@ -249,6 +264,7 @@ def match_chunk_score(*, chunk: MatchChunk) -> int:
         exhibitors=exhibitors,
         k=run.top_k,
         timings=timings,
+        id_base=(run.pk, first_position),
     )
     started = time.perf_counter()
     with transaction.atomic():

@@ -429,3 +429,12 @@ def test_buyers_encode_by_id_range_ignores_other_expos_buyers(expo):
     assert decoded == [[chiffon], [satin]]
     by_list = loading.buyers_encode(expo=expo, layout=layout, ids=ids)
     assert by_list.bits.tolist() == encoded.bits.tolist()
+
+
+def test_full_run_rows_are_numbered_by_run_buyer_position_and_rank(expo):
+    buyers, _ = populate(expo, buyers=7, exhibitors=6, seed=3)
+    run = full_run(expo, chunk_size=3)
+    order = {b.pk: position for position, b in enumerate(sorted(buyers, key=lambda b: b.pk))}
+    rows = list(Match.objects.filter(run=run).values_list("id", "buyer_id", "rank"))
+    assert rows
+    assert all(pk == (run.pk << 32) | (order[buyer] << 7) | rank for pk, buyer, rank in rows)
