@@ -504,8 +504,10 @@ def test_exhibitors_import_lists_every_cell_error_by_row_and_column(expo):
         exhibitor(external_id="", company_name=""),
         exhibitor(external_id="EX2", booth="1A02", company_name="x" * 201, contact_email="not-an-email"),
         exhibitor(external_id="EX3", booth="1A03", moq_m="abc", capacity_m_month="0", lead_time_days="2.5"),
-        exhibitor(external_id="EX4", booth="1A04", price_min_cny="0", price_max_cny="1.234"),
-        exhibitor(external_id="EX5", booth="1A05", price_min_cny="20", price_max_cny="10"),
+        exhibitor(
+            external_id="EX4", booth="1A04", price_min_cny="0", price_max_cny="1.234", lead_time_days="1e-30"
+        ),
+        exhibitor(external_id="EX5", booth="1A05", price_min_cny="20", price_max_cny="10", moq_m="1e30"),
         exhibitor(
             external_id="EX6", booth="1A06", fabrics="chiffon; tweed; 丝光", certifications="ISO 9001 Pro"
         ),
@@ -527,6 +529,8 @@ def test_exhibitors_import_lists_every_cell_error_by_row_and_column(expo):
         RowError(4, "lead_time_days", "Use a whole number."),
         RowError(5, "price_min_cny", "The price must be greater than zero."),
         RowError(5, "price_max_cny", "Use at most two decimal places."),
+        RowError(5, "lead_time_days", "Use a whole number."),
+        RowError(6, "moq_m", "Use a whole number from 1 to 2147483647."),
         RowError(6, "price_max_cny", "The maximum price cannot be below the minimum price."),
         RowError(7, "fabrics", "Unknown fabric “tweed”."),
         RowError(7, "fabrics", "Unknown fabric “丝光”."),
@@ -879,3 +883,15 @@ def test_import_reports_a_malformed_csv_with_its_line(expo):
     errors = errors_of(exhibitors_import, expo=expo, file=file, filename="x.csv")
 
     assert errors == [RowError(0, "", "The CSV file is malformed near line 3.")]
+
+
+def test_import_rejects_huge_and_odd_numbers_without_crashing(expo):
+    rows = [exhibitor(price_min_cny="1e30", price_max_cny="NaN", capacity_m_month="Infinity")]
+
+    errors = errors_of(import_exhibitors, expo, rows)
+
+    assert errors == [
+        RowError(2, "capacity_m_month", "“Infinity” is not a number."),
+        RowError(2, "price_min_cny", "The price must be below 100000000."),
+        RowError(2, "price_max_cny", "“NaN” is not a number."),
+    ]

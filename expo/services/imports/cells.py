@@ -108,10 +108,10 @@ class Row:
             return None
         if value <= 0:
             self.error(column, _("The price must be greater than zero."))
+        elif value >= PRICE_LIMIT:  # before quantize(), which overflows on huge values
+            self.error(column, _("The price must be below %(limit)s.") % {"limit": PRICE_LIMIT})
         elif value != value.quantize(CENT):
             self.error(column, _("Use at most two decimal places."))
-        elif value >= PRICE_LIMIT:
-            self.error(column, _("The price must be below %(limit)s.") % {"limit": PRICE_LIMIT})
         else:
             return value.quantize(CENT)
         return None
