@@ -8,6 +8,8 @@ import pytest
 from django.contrib.auth.hashers import is_password_usable
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.models import Role, User
 from expo.models import Booth, Buyer, Exhibitor, Hall, Table
@@ -20,6 +22,7 @@ from expo.services.imports import (
     buyers_import,
     exhibitors_import,
 )
+from expo.services.imports.cells import Row
 from expo.services.taxonomy import terms_resolve
 from expo.signals import profiles_imported
 from tests.factories.accounts import UserFactory
@@ -895,3 +898,22 @@ def test_import_rejects_huge_and_odd_numbers_without_crashing(expo):
         RowError(2, "price_min_cny", "The price must be below 100000000."),
         RowError(2, "price_max_cny", "“NaN” is not a number."),
     ]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=30))
+def test_cell_checks_never_crash_on_any_text(text):
+    errors: list[RowError] = []
+    row = Row(2, dict.fromkeys(("moq_m", "price_min_cny", "country", "verified", "email"), text), errors)
+
+    results = (
+        row.integer("moq_m", 1, 10),
+        row.price("price_min_cny"),
+        row.country("country", default=""),
+        row.boolean("verified"),
+        row.email("email"),
+    )
+
+    assert all(e.row == 2 and e.message for e in errors)
+    assert results[0] is None or 1 <= results[0] <= 10
+    assert results[1] is None or Decimal("0") < results[1] < Decimal("100000000")
