@@ -10,6 +10,7 @@ and the chunk is idempotent.
 import logging
 
 from celery import chord, shared_task
+from celery.signals import worker_process_init
 from django.db import OperationalError
 
 from expo.models import Expo
@@ -17,6 +18,16 @@ from matching.models import MatchChunk, MatchRun
 from matching.services import incremental, runs
 
 logger = logging.getLogger(__name__)
+
+
+@worker_process_init.connect(dispatch_uid="matching.warm_kernel")
+def warm_scoring_kernel(**kwargs) -> None:
+    """Each worker process loads the compiled kernel when it starts (worker lifecycle, not domain
+    flow), so the first chunk it scores does not pay about a second for it."""
+    from matching import scoring
+
+    if scoring.default_engine() == "numba":
+        scoring._get_kernel()
 
 
 @shared_task(acks_late=True)
