@@ -210,23 +210,90 @@ def run_storage_drop(*, run_id: int) -> None:
 # --- incremental updates of a served run ----------------------------------------------------------
 
 
-def served_rows_replace(*, run: MatchRun, buyer_ids: list[int], rows: MatchRows) -> None:
-    """Replace the rows of some buyers in a published run; call inside a transaction."""
-    if uses_partitions():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "DELETE FROM matching_match WHERE run_id = %s AND buyer_id = ANY(%s)",
-                [run.pk, list(buyer_ids)],
+def _take(rows: MatchRows, index: np.ndarray) -> MatchRows:
+    return MatchRows(
+        buyer_id=rows.buyer_id[index],
+        exhibitor_id=rows.exhibitor_id[index],
+        rank=rows.rank[index],
+        score=rows.score[index],
+        reason_codes=rows.reason_codes[index],
+        reason_terms=rows.reason_terms[index],
+    )
+
+
+def _served_rows_sync(*, run: MatchRun, buyer_ids: list[int], rows: MatchRows) -> None:
+    """PostgreSQL: bring some buyers' rows of a published run to `rows`, touching only what changed.
+
+    A (buyer, rank) that keeps its exhibitor is updated in place (score, reasons); one whose
+    exhibitor changes is deleted and inserted anew, so a row id never points at another exhibitor
+    than the one a buyer was shown (feedback by id stays safe); gone ranks are deleted.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT buyer_id, rank, exhibitor_id, score, reason_codes, reason_terms FROM matching_match "
+            "WHERE run_id = %s AND buyer_id = ANY(%s)",
+            [run.pk, list(buyer_ids)],
+        )
+        old = cursor.fetchall()
+    n_words = rows.reason_terms.shape[1]
+    new_terms = [
+        bytes(t)
+        for t in np.ascontiguousarray(rows.reason_terms.astype("<u8")).view(f"V{n_words * 8}").ravel()
+    ]
+    new = {
+        (int(b), int(r)): (int(e), float(s), int(c), t, i)
+        for i, (b, r, e, s, c, t) in enumerate(
+            zip(
+                rows.buyer_id,
+                rows.rank,
+                rows.exhibitor_id,
+                rows.score,
+                rows.reason_codes,
+                new_terms,
+                strict=True,
             )
-            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [stage_table(run.pk)])
-            own_partition = cursor.fetchone()[0]
-    else:
-        for start in range(0, len(buyer_ids), 500):
-            Match.objects.filter(run=run, buyer_id__in=buyer_ids[start : start + 500]).delete()
-    if not len(rows):
+        )
+    }  # one entry per row of the changed lists (at most k per buyer), not per pair
+    deletes, updates, inserts = [], [], []
+    for buyer, rank, exhibitor, score, codes, terms in old:
+        fresh = new.pop((buyer, rank), None)
+        if fresh is None:
+            deletes.append((buyer, rank))
+        elif fresh[0] != exhibitor:
+            deletes.append((buyer, rank))
+            inserts.append(fresh[4])
+        elif (fresh[1], fresh[2], fresh[3]) != (score, codes, bytes(terms)):
+            updates.append((buyer, rank, fresh[1], fresh[2], fresh[3]))
+    inserts.extend(fresh[4] for fresh in new.values())
+    with connection.cursor() as cursor:
+        if deletes:
+            cursor.execute(
+                "DELETE FROM matching_match m USING unnest(%s::bigint[], %s::smallint[]) AS d(buyer_id, rank) "
+                "WHERE m.run_id = %s AND m.buyer_id = d.buyer_id AND m.rank = d.rank",
+                [[d[0] for d in deletes], [d[1] for d in deletes], run.pk],
+            )
+        if updates:
+            cursor.execute(
+                "UPDATE matching_match m SET score = v.score, reason_codes = v.codes, reason_terms = v.terms "
+                "FROM unnest(%s::bigint[], %s::smallint[], %s::float8[], %s::integer[], %s::bytea[]) "
+                "AS v(buyer_id, rank, score, codes, terms) "
+                "WHERE m.run_id = %s AND m.buyer_id = v.buyer_id AND m.rank = v.rank",
+                [[u[i] for u in updates] for i in range(5)] + [run.pk],
+            )
+    if inserts:
+        chosen = _take(rows, np.array(sorted(inserts), dtype=np.int64))
+        if len(chosen) > 2000:
+            _copy_into("matching_match", chosen, run.pk)
+        else:
+            _bulk_create(chosen, run.pk)
+
+
+def served_rows_replace(*, run: MatchRun, buyer_ids: list[int], rows: MatchRows) -> None:
+    """Bring some buyers' rows in a published run to `rows`; call inside a transaction."""
+    if uses_partitions():
+        _served_rows_sync(run=run, buyer_ids=buyer_ids, rows=rows)
         return
-    if uses_partitions() and len(rows) > 2000:
-        # Straight into the run's own partition when it has one: no routing of every row.
-        _copy_into(stage_table(run.pk) if own_partition else "matching_match", rows, run.pk)
-    else:
+    for start in range(0, len(buyer_ids), 500):
+        Match.objects.filter(run=run, buyer_id__in=buyer_ids[start : start + 500]).delete()
+    if len(rows):
         _bulk_create(rows, run.pk)
