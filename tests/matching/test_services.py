@@ -438,3 +438,19 @@ def test_full_run_rows_are_numbered_by_run_buyer_position_and_rank(expo):
     rows = list(Match.objects.filter(run=run).values_list("id", "buyer_id", "rank"))
     assert rows
     assert all(pk == (run.pk << 32) | (order[buyer] << 7) | rank for pk, buyer, rank in rows)
+
+
+def test_run_interrupted_mid_way_resumes_when_its_tasks_are_redelivered(expo):
+    populate(expo, buyers=9, exhibitors=7, seed=5)
+    reference = served_lists(full_run(expo, chunk_size=100).expo)
+    run = runs.match_run_start(expo=expo, dispatch=False)
+    chunk_ids = runs.match_run_prepare(run=run, chunk_size=3, dispatch=False)
+    runs.match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_ids[0]))  # then the worker dies
+    assert served_lists(expo) == reference  # the previous run is still served, untouched
+    assert runs.match_run_prepare(run=MatchRun.objects.get(pk=run.pk), dispatch=False) == chunk_ids
+    for chunk_id in chunk_ids:  # the broker redelivers every unacknowledged task
+        runs.match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_id))
+    runs.match_run_publish(run=run)
+    run.refresh_from_db()
+    assert (run.status, run.chunks_done, run.progress) == (RunStatus.COMPLETED, 3, 100)
+    assert served_lists(expo) == reference
