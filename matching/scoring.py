@@ -96,13 +96,6 @@ class Layout:
     def n_words(self) -> int:
         return self.word_start[-1]
 
-    @property
-    def word_kind(self) -> np.ndarray:
-        kinds = np.empty(self.n_words, dtype=np.int64)
-        for k in range(len(KINDS)):
-            kinds[self.word_start[k] : self.word_start[k + 1]] = k
-        return kinds
-
     def bit_positions(self) -> tuple[np.ndarray, np.ndarray]:
         """(term ids, global bit positions) of every term in the layout."""
         ids, positions = [], []
