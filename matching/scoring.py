@@ -343,7 +343,8 @@ def score_matrix(buyers: Buyers, exhibitors: Exhibitors, layout: Layout, weights
         for word in range(starts[k], starts[k + 1]):
             matched += _popcount(buyers.bits[:, word][:, None] & exhibitors.bits[:, word][None, :])
         with np.errstate(divide="ignore", invalid="ignore"):
-            num = num + np.where(wanted > 0, w[k] * (matched / wanted), 0.0)
+            per_term = np.where(wanted > 0, w[k] / wanted, 0.0)  # one matched term's weight
+        num = num + matched * per_term
         matched_total += matched
     missing_cert = np.zeros((nb, ne), dtype=bool)
     for word in range(starts[CERT_KIND_INDEX], starts[CERT_KIND_INDEX + 1]):
@@ -459,7 +460,7 @@ def _build_kernel():
         tiny = np.zeros((1, len(KINDS)), dtype=np.uint64)
         one, none, ints = np.zeros(1), np.zeros(0), np.zeros(1, dtype=np.int64)
         _kernel.kernel_parallel(
-            tiny, one, one, one, one, one, one, one, one, tiny, one, one, one, one, one, one, one,
+            tiny, one, one, one, one, one, one, one, one, np.ascontiguousarray(tiny.T), one, one, one, one, one, one, one,
             np.zeros(8), np.zeros(2, dtype=np.int64), ints[:0], none, 1,
             np.zeros((1, 1), dtype=np.int64), np.zeros((1, 1)),
         )  # fmt: skip
@@ -501,7 +502,7 @@ def _top_k_numba(
             lo_b,
             hi_b,
             _inverse_denominator(buyers, layout, w),
-            np.ascontiguousarray(exhibitors.bits),
+            np.ascontiguousarray(exhibitors.bits.T),
             exhibitors.moq,
             exhibitors.capacity,
             exhibitors.price_min,
