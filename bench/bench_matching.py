@@ -29,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from machine import cpu_model, load, scratch_database  # noqa: E402
+
 BENCH_DB = "shuttle_bench_matching"
 
 
@@ -36,16 +39,7 @@ def _database_url() -> str:
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     if not base.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL server (the bench database is created beside it).")
-    return base.rsplit("/", 1)[0] + "/" + BENCH_DB
-
-
-def _ensure_database(url: str) -> None:
-    import psycopg
-
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin.replace("postgres://", "postgresql://"), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    return scratch_database(base, BENCH_DB)
 
 
 def _setup_django(url: str, *, broker: bool = False) -> None:
@@ -63,19 +57,8 @@ def _setup_django(url: str, *, broker: bool = False) -> None:
     logging.getLogger("kombu").setLevel(logging.ERROR)
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def _context() -> str:
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"CPU {_cpu_model()}, {os.cpu_count()} cores, load average {load}"
+    return f"CPU {cpu_model()}, {os.cpu_count()} cores, load average {load()}"
 
 
 def _peak_mib() -> float:
@@ -446,7 +429,6 @@ def main() -> None:
         bench_worker_child(args)
         return
     url = _database_url()
-    _ensure_database(url)
     _setup_django(url)
     print(f"Shuttle matching benchmark — {_context()}; Python {platform.python_version()}")
     _seed(args)
