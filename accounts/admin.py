@@ -11,8 +11,12 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import ThrottledAdminAuthenticationForm
 from accounts.models import Role, User
 from accounts.services import user_set_role
+
+# Organisers and exhibitor staff sign in here: the same failed-login limits as the site and the API.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 def _is_organiser(request) -> bool:

@@ -1,7 +1,8 @@
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -35,6 +36,28 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
         login_succeeded(email=email)
         return cleaned
+
+
+class ThrottledAdminAuthenticationForm(ThrottledAuthenticationForm, AdminAuthenticationForm):
+    """The admin's sign-in form (staff only) under the same per-account and per-address limits."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "throttled": ThrottledAuthenticationForm.error_messages["throttled"],
+    }
+
+
+class ThrottleClearingSetPasswordForm(SetPasswordForm):
+    """Setting a new password through a reset link lifts the account's sign-in lock.
+
+    Only the owner of the mailbox can do this, so a stranger who locks an account by guessing
+    cannot keep its owner out.
+    """
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        login_succeeded(email=user.email)
+        return user
 
 
 class RegistrationForm(forms.Form):

@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import views
+from accounts.forms import ThrottleClearingSetPasswordForm
 
 app_name = "accounts"
 
@@ -37,7 +38,8 @@ page_urlpatterns = [
     path(
         "accounts/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_complete")
+            success_url=reverse_lazy("accounts:password_reset_complete"),
+            form_class=ThrottleClearingSetPasswordForm,
         ),
         name="password_reset_confirm",
     ),

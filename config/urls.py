@@ -27,6 +27,8 @@ urlpatterns = [
     path("", include((expo.urls.page_urlpatterns, "expo"))),
 ]
 
+handler404 = "config.views.not_found"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -4,6 +4,9 @@ import logging
 
 from django.conf import settings
 from django.db import connection
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -59,3 +62,10 @@ class HealthApi(APIView):
         healthy = database == "ok" and broker in ("ok", "eager")
         body = {"status": "ok" if healthy else "error", "database": database, "broker": broker}
         return Response(body, status=200 if healthy else 503)
+
+
+def not_found(request, exception=None):
+    """404 for any path: JSON with `detail` under /api/ (the API's error format), the page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

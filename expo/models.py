@@ -177,8 +177,16 @@ class Expo(TimestampedModel):
         return self.name
 
     def clean(self) -> None:
+        """Name the field for each broken rule (the database constraints below are the backstop)."""
+        errors = {}
         if self.opening_time and self.closing_time and self.opening_time >= self.closing_time:
-            raise ValidationError({"closing_time": _("The closing time must be after the opening time.")})
+            errors["closing_time"] = _("The closing time must be after the opening time.")
+        if self.days is not None and not 1 <= self.days <= 31:
+            errors["days"] = _("An expo lasts from 1 to 31 days.")
+        if self.slot_minutes is not None and not 5 <= self.slot_minutes <= 240:
+            errors["slot_minutes"] = _("A slot lasts from 5 to 240 minutes.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

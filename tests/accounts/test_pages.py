@@ -6,7 +6,7 @@ from django.core import mail
 from accounts import throttles
 from accounts.models import User
 from expo.models import Buyer
-from tests.factories.accounts import PASSWORD, UserFactory
+from tests.factories.accounts import PASSWORD, StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +185,58 @@ def test_register_page_redirects_signed_in_users(client):
     client.force_login(UserFactory())
 
     assert client.get("/accounts/register/")["Location"] == "/profile/"
+
+
+def test_admin_login_is_throttled_like_the_site(client):
+    StaffUserFactory(email="staff@mill.example")
+    for _ in range(throttles.ACCOUNT_LIMIT):
+        failed = client.post("/admin/login/", {"username": "staff@mill.example", "password": "nope"})
+        assert failed.status_code == 200
+
+    response = client.post("/admin/login/", {"username": "staff@mill.example", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["__all__"] == [
+        "Too many failed sign-in attempts. Please wait 15 minutes, or reset your password."
+    ]
+    assert "_auth_user_id" not in client.session
+
+
+def test_site_lockout_also_closes_the_admin_door(client):
+    StaffUserFactory(email="staff@mill.example")
+    for _ in range(throttles.ACCOUNT_LIMIT):
+        client.post("/accounts/login/", {"username": "staff@mill.example", "password": "nope"})
+
+    response = client.post("/admin/login/", {"username": "staff@mill.example", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_admin_login_still_refuses_non_staff_with_right_password(client):
+    UserFactory(email="buyer@brand.example")
+
+    response = client.post("/admin/login/", {"username": "buyer@brand.example", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["__all__"][0].startswith("Please enter the correct email address")
+
+
+def test_password_reset_lifts_the_account_lock(client):
+    UserFactory(email="wang@example.com")
+    for _ in range(throttles.ACCOUNT_LIMIT):
+        client.post("/accounts/login/", {"username": "wang@example.com", "password": "nope"})
+    client.post("/accounts/password-reset/", {"email": "wang@example.com"})
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "loom-shuttle-weft-77", "new_password2": "loom-shuttle-weft-77"},
+    )
+
+    response = client.post(
+        "/accounts/login/", {"username": "wang@example.com", "password": "loom-shuttle-weft-77"}
+    )
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"]

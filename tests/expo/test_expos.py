@@ -129,3 +129,19 @@ def test_create_expo_command_names_bad_flag():
             "--open", "09:00", "--close", "17:00",
         )  # fmt: skip
     assert Expo.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("days", 0, "An expo lasts from 1 to 31 days."),
+        ("days", 40, "An expo lasts from 1 to 31 days."),
+        ("slot_minutes", 1, "A slot lasts from 5 to 240 minutes."),
+    ],
+)
+def test_expo_create_names_the_out_of_range_field(field, value, message):
+    with pytest.raises(ValidationError) as excinfo:
+        _create(**{field: value})
+
+    assert excinfo.value.message_dict[field] == [message]
+    assert Expo.objects.count() == 0
