@@ -76,6 +76,11 @@ class BuyerProfileSerializer(serializers.Serializer):
         low = attrs.get("price_min_cny", getattr(self.instance, "price_min_cny", None))
         high = attrs.get("price_max_cny", getattr(self.instance, "price_max_cny", None))
         if low is not None and high is not None and low > high:
+            # Name the bound the client is changing: a PATCH of the minimum alone blames the minimum.
+            if "price_max_cny" not in attrs:
+                raise serializers.ValidationError(
+                    {"price_min_cny": _("The minimum price cannot exceed the maximum price.")}
+                )
             raise serializers.ValidationError(
                 {"price_max_cny": _("The maximum price cannot be below the minimum price.")}
             )

@@ -234,7 +234,7 @@ def test_profile_buyer_cannot_set_verified(client_for, buyer):
             "price_max_cny",
             "The maximum price cannot be below the minimum price.",
         ),
-        ({"price_min_cny": "15.00"}, "price_max_cny", "The maximum price cannot be below the minimum price."),
+        ({"price_min_cny": "15.00"}, "price_min_cny", "The minimum price cannot exceed the maximum price."),
         ({"order_quantity_m": 0}, "order_quantity_m", "Ensure this value is greater than or equal to 1."),
         ({"order_quantity_m": -5}, "order_quantity_m", "Ensure this value is greater than or equal to 1."),
         ({"order_quantity_m": "lots"}, "order_quantity_m", "A valid integer is required."),
