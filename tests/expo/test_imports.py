@@ -441,6 +441,23 @@ def test_buyers_reimport_updates_by_external_id_without_duplicates(expo):
     assert (anna.order_quantity_m, anna.verified, slugs(anna.fabrics)) == (8000, True, ["satin", "twill"])
 
 
+def test_reimport_changing_only_facets_or_booth_stamps_updated_at(expo):
+    import_exhibitors(expo, [exhibitor(), exhibitor(external_id="EX2", booth="1A02")])
+    import_buyers(expo, [buyer(), buyer(external_id="B2", email="li@shop.example")])
+    stamps = dict(Exhibitor.objects.values_list("external_id", "updated_at"))
+    stamps |= dict(Buyer.objects.values_list("external_id", "updated_at"))
+
+    import_exhibitors(expo, [exhibitor(fabrics="twill"), exhibitor(external_id="EX2", booth="1A03")])
+    import_buyers(expo, [buyer(fabrics="satin"), buyer(external_id="B2", email="li@shop.example")])
+
+    after = dict(Exhibitor.objects.values_list("external_id", "updated_at"))
+    after |= dict(Buyer.objects.values_list("external_id", "updated_at"))
+    assert after["EX1"] > stamps["EX1"]  # facets only
+    assert after["EX2"] > stamps["EX2"]  # booth only
+    assert after["B1"] > stamps["B1"]  # facets only
+    assert after["B2"] == stamps["B2"]  # unchanged
+
+
 @pytest.fixture
 def announced():
     """The profiles_imported signals sent, as (sender, expo, kind, ids)."""

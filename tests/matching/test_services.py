@@ -454,3 +454,54 @@ def test_run_interrupted_mid_way_resumes_when_its_tasks_are_redelivered(expo):
     run.refresh_from_db()
     assert (run.status, run.chunks_done, run.progress) == (RunStatus.COMPLETED, 3, 100)
     assert served_lists(expo) == reference
+
+
+# --- imports and the per-process caches -----------------------------------------------------------
+
+
+def _csv(rows: list[dict]):
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return io.BytesIO(out.getvalue().encode())
+
+
+def test_import_changing_only_facets_refreshes_warm_caches_like_a_full_run(
+    expo, django_capture_on_commit_callbacks
+):
+    from expo.services.imports import buyers_import, exhibitors_import
+    from matching.services import loading
+
+    MatchWeights.objects.create(expo=expo, top_k=3)
+    buyers, exhibitors = populate(expo, buyers=12, exhibitors=10, seed=9)
+    run = full_run(expo)
+    layout = scoring.Layout.from_json(run.layout)
+    loading.exhibitors_encode_cached(expo=expo, layout=layout)  # a warm worker
+    loading.buyers_encode_cached(expo=expo, layout=layout)
+    target, buyer = exhibitors[0], buyers[0]
+    row = {"external_id": target.external_id, "company_name": target.name_en}
+    with django_capture_on_commit_callbacks(execute=True):
+        exhibitors_import(
+            expo=expo,
+            file=_csv([row | {"fabrics": ";".join(FABRICS), "certifications": ";".join(CERTS)}]),
+            filename="exhibitors.csv",
+        )
+    holding = [b for b, items in served_lists(expo).items() if target.pk in [e for e, _ in items]]
+    assert len(holding) >= 6
+    with django_capture_on_commit_callbacks(execute=True):
+        buyers_import(
+            expo=expo,
+            file=_csv([{"external_id": buyer.external_id, "email": buyer.user.email, "fabrics": "organza"}]),
+            filename="buyers.csv",
+        )
+    cached = loading.buyers_encode_cached(expo=expo, layout=layout)
+    assert cached.bits.tolist() == loading.buyers_encode(expo=expo, layout=layout).bits.tolist()
+    cached = loading.exhibitors_encode_cached(expo=expo, layout=layout)
+    assert cached.bits.tolist() == loading.exhibitors_encode(expo=expo, layout=layout).bits.tolist()
+    incremental_lists = served_lists(expo)
+    full_run(expo)
+    assert incremental_lists == served_lists(expo)

@@ -197,6 +197,27 @@ def profiles_save(model: type[models.Model], new: list, changed: list, fields: l
         bulk_update(model, changed, [*fields, "updated_at"])
 
 
+def profiles_stamp(model: type[models.Model], ids: set[int], *, done: list) -> None:
+    """Set `updated_at` to now on the profiles in `ids` that `profiles_save` did not stamp (`done`):
+    a change of facets or booth only is a change too, for the caches and catch-ups keyed on it."""
+    stamped = {p.pk for p in done}
+    pending = sorted(pk for pk in ids if pk not in stamped)
+    if not pending:
+        return
+    now = timezone.now()
+    if connection.vendor == "postgresql":  # one array parameter, not tens of thousands of literals
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(model._meta.db_table)} SET {quote('updated_at')} = %s "
+                f"WHERE {quote(model._meta.pk.column)} = ANY(%s)",
+                [now, pending],
+            )
+        return
+    for chunk in chunks(pending):
+        model.objects.filter(pk__in=chunk).update(updated_at=now)
+
+
 def announce(model: type[models.Model], expo: Expo, kind: str, ids: list[int]) -> None:
     """Tell listeners (matching) on commit which profiles the import created or changed, if any."""
     if ids:

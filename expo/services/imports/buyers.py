@@ -18,6 +18,7 @@ from expo.services.imports.bulk import (
     ensure_pks,
     facets_write,
     profiles_save,
+    profiles_stamp,
 )
 from expo.services.imports.cells import POSITIVE_INT_MAX, Row, common_values, duplicate, max_length
 from expo.services.imports.reading import read_table
@@ -154,6 +155,7 @@ def buyers_check(expo: Expo, data: list[tuple[int, dict[str, str]]], shape_error
         ensure_pks(Buyer, expo, new)
         touched = {p.pk for p in [*new, *changed]}
         touched |= facets_write(Buyer, [(p.pk, row) for p, row in pairs], {p.pk for p in buyers})
+        profiles_stamp(Buyer, touched, done=[*new, *changed])
         announce(Buyer, expo, "buyers", [p.pk for p, _row in pairs if p.pk in touched])
 
     return result, write

@@ -16,6 +16,7 @@ from expo.services.imports.bulk import (
     facets_write,
     insert_rows,
     profiles_save,
+    profiles_stamp,
 )
 from expo.services.imports.cells import POSITIVE_INT_MAX, Row, common_values, duplicate, max_length
 from expo.services.imports.reading import read_table
@@ -139,6 +140,7 @@ def exhibitors_check(expo: Expo, data: list[tuple[int, dict[str, str]]], shape_e
             Exhibitor, [(p.pk, row) for p, row in pairs], {p.pk for p in existing.values()}
         )
         touched |= _booths_write(expo, [(p, row.values["_booth"]) for p, row in pairs], booths, halls)
+        profiles_stamp(Exhibitor, touched, done=[*new, *changed])
         announce(Exhibitor, expo, "exhibitors", [p.pk for p, _row in pairs if p.pk in touched])
 
     return result, write
