@@ -153,6 +153,19 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 24 * 3600
+# A task whose worker process dies is requeued at once (acks_late alone would drop it). A task whose
+# whole worker dies stays unacknowledged in Redis until the visibility timeout: longer than
+# matching's STALE_AFTER (10 min), so the minutely check below has failed a dead run by then and
+# its redelivered tasks find nothing to do. Both only matter with Redis.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15 * 60}
+CELERY_BEAT_SCHEDULE = {
+    "matching-fail-stale-runs": {
+        "task": "matching.tasks.match_runs_fail_stale_task",
+        "schedule": 60.0,
+        "options": {"expires": 60},  # no pile of checks while no worker is up
+    },
+}
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -3,8 +3,9 @@
 A full run is a chord: one `match_chunk_task` per chunk of buyers in the header, and
 `match_run_publish_task` as the body, so any number of workers share the chunks and the run is
 published once all are done. A chunk that fails for good fails the run (the previous results stay
-served); a worker killed mid-chunk loses nothing: the task is acknowledged late and redelivered,
-and the chunk is idempotent.
+served); a worker killed mid-chunk loses nothing: the task is acknowledged late and requeued
+(CELERY_TASK_REJECT_ON_WORKER_LOST), and the chunk is idempotent. A run whose worker died for good
+is failed by the periodic `match_runs_fail_stale_task`.
 """
 
 import logging
@@ -82,6 +83,13 @@ def match_run_publish_task(*, run_id: int) -> None:
     except Exception as exc:
         runs.match_run_fail(run=run, error=f"{type(exc).__name__}: {exc}")
         raise
+
+
+@shared_task
+def match_runs_fail_stale_task() -> int:
+    """Periodic (CELERY_BEAT_SCHEDULE, every minute): fail the runs whose worker died, so a new
+    run may start without anyone having to look at the dead one first."""
+    return runs.match_runs_fail_stale()
 
 
 @shared_task

@@ -10,7 +10,7 @@ from expo.signals import buyer_profile_changed
 from matching.models import Match, MatchRun, MatchWeights, RunStatus
 from matching.selectors import match_run_served
 from matching.services import runs
-from matching.tasks import match_chunk_task, match_run_prepare_task
+from matching.tasks import match_chunk_task, match_run_prepare_task, match_runs_fail_stale_task
 from tests.factories.matching import buyer_with, exhibitor_with
 
 FABRICS = ["chiffon", "georgette", "satin", "taffeta"]
@@ -116,3 +116,47 @@ def test_full_run_results_are_the_same_for_one_or_two_worker_threads(restore_shi
     assert two.chunks_total == 5
     assert _lists(two) == expected
     assert len(expected) > 30
+
+
+def test_beat_schedule_runs_the_stale_check_every_minute_before_redelivery():
+    from django.conf import settings
+
+    from config.celery_app import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["matching-fail-stale-runs"]
+    assert entry["task"] == match_runs_fail_stale_task.name
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == 60.0
+    assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True
+    # A dead worker's tasks come back after the run was failed, and then do nothing.
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert visibility > runs.STALE_AFTER.total_seconds() + 60
+
+
+@pytest.mark.django_db
+def test_periodic_stale_check_fails_a_dead_run_keeps_results_and_frees_the_expo(expo):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from matching.models import MatchChunk
+
+    _populate(expo, 4, 3)
+    served = runs.match_run_execute(run=runs.match_run_start(expo=expo, dispatch=False))
+    before = _lists(served)
+    dead = runs.match_run_start(expo=expo, dispatch=False)
+    chunk_ids = runs.match_run_prepare(run=dead, chunk_size=2, dispatch=False)
+    runs.match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_ids[0]))  # then the worker dies
+    assert match_runs_fail_stale_task.apply().get() == 0  # still fresh: left alone
+    with pytest.raises(ValidationError):
+        runs.match_run_start(expo=expo, dispatch=False)
+
+    MatchRun.objects.filter(pk=dead.pk).update(heartbeat_at=timezone.now() - runs.STALE_AFTER * 1.1)
+    assert match_runs_fail_stale_task.apply().get() == 1
+
+    dead.refresh_from_db()
+    assert (dead.status, dead.error) == (RunStatus.FAILED, "No progress for 10 minutes: a worker was lost.")
+    assert match_run_served(expo=expo).pk == served.pk
+    assert _lists(served) == before
+    runs.match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_ids[1]))  # redelivered late: no-op
+    assert _lists(served) == before
+    assert runs.match_run_start(expo=expo, dispatch=False).status == RunStatus.PENDING
