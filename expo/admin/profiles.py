@@ -117,6 +117,18 @@ class ExhibitorAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
         # Facets are saved only now; matching rescores this exhibitor on commit.
         exhibitor_profile_changed.send(sender=Exhibitor, exhibitor=form.instance)
 
+    def delete_model(self, request, obj):
+        gone = Exhibitor(pk=obj.pk, expo_id=obj.expo_id)  # delete() clears obj.pk
+        super().delete_model(request, obj)
+        # Matching fills the ranks it held in buyers' lists on commit.
+        exhibitor_profile_changed.send(sender=Exhibitor, exhibitor=gone)
+
+    def delete_queryset(self, request, queryset):
+        gone = [Exhibitor(pk=pk, expo_id=expo_id) for pk, expo_id in queryset.values_list("pk", "expo_id")]
+        super().delete_queryset(request, queryset)
+        for exhibitor in gone:
+            exhibitor_profile_changed.send(sender=Exhibitor, exhibitor=exhibitor)
+
     def get_urls(self):
         view = self.admin_site.admin_view(import_view)
         return [path("import/", view, name="expo_import"), *super().get_urls()]

@@ -160,3 +160,35 @@ def test_organiser_starts_a_run_from_the_run_list(client, expo, django_capture_o
         )
     assert response.status_code == 302
     assert expo.match_runs.count() == 2
+
+
+@pytest.mark.parametrize("how", ["delete_view", "delete_selected"])
+def test_organiser_deleting_an_exhibitor_removes_it_from_every_list_at_once(
+    client, expo, how, django_capture_on_commit_callbacks
+):
+    from expo.models import Exhibitor
+    from tests.matching.test_services import full_run, populate, served_lists
+
+    MatchWeights.objects.create(expo=expo, top_k=3)
+    _buyers, exhibitors = populate(expo, buyers=12, exhibitors=10, seed=9)
+    full_run(expo)
+    holding = {b for b, items in served_lists(expo).items() for e, _ in items if e == exhibitors[1].pk}
+    gone = [exhibitors[1].pk] if how == "delete_view" else [exhibitors[1].pk, exhibitors[2].pk]
+    assert holding
+    client.force_login(OrganiserFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "delete_view":
+            url = reverse("admin:expo_exhibitor_delete", args=[gone[0]])
+            response = client.post(url, {"post": "yes"})
+        else:
+            response = client.post(
+                reverse("admin:expo_exhibitor_changelist"),
+                {"action": "delete_selected", "_selected_action": gone, "post": "yes"},
+            )
+    assert response.status_code == 302
+    assert not Exhibitor.objects.filter(pk__in=gone).exists()
+    lists = served_lists(expo)
+    assert not {e for items in lists.values() for e, _ in items} & set(gone)
+    full_run(expo)
+    assert lists == served_lists(expo)  # the next exhibitors took the freed ranks
+    assert any(len(lists.get(b, [])) == 3 for b in holding)
