@@ -38,6 +38,10 @@ from matching.services import loading, storage
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=10)  # a run without progress for this long lost its worker
+# The catch-up after publishing looks for changes saved this long before the run started: a row's
+# `updated_at` is its save time, and a transaction saved just before the snapshot was read may
+# commit only after it, unseen by the run.
+CATCH_UP_MARGIN = timedelta(seconds=5)
 PREPARED_PROGRESS = 5  # progress once the snapshot is taken; chunks fill 5 → 95, publishing → 100
 # Below this many pairs the numpy engine answers faster than loading the compiled kernel.
 NUMBA_MIN_PAIRS = 2_000_000
@@ -188,6 +192,7 @@ def match_run_prepare(*, run: MatchRun, chunk_size: int | None = None, dispatch:
         return []
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    started_at = timezone.now()  # before the snapshot is read: the catch-up's cut-off
     expo = run.expo
     layout = loading.layout_current()
     exhibitors = loading.exhibitors_encode(expo=expo, layout=layout)
@@ -212,7 +217,7 @@ def match_run_prepare(*, run: MatchRun, chunk_size: int | None = None, dispatch:
         timings["prepare_storage"] = time.perf_counter() - started
         now = timezone.now()
         run.status = RunStatus.RUNNING
-        run.started_at = now
+        run.started_at = started_at
         run.heartbeat_at = now
         run.progress = PREPARED_PROGRESS
         run.layout = layout.to_json()
@@ -336,28 +341,56 @@ def _publish_locked(*, run: MatchRun, started: float) -> None:
     run.progress = 100
     run.finished_at = timezone.now()
     run.heartbeat_at = run.finished_at
+    snapshot = run.exhibitor_snapshot
     run.exhibitor_snapshot = None
     run.timings = timings
     run.matches_count = sum(run.chunks.values_list("matches_count", flat=True))
     run.save()
-    transaction.on_commit(lambda: _after_publish(run=run, replaced=replaced))
+    transaction.on_commit(lambda: _after_publish(run=run, replaced=replaced, snapshot=snapshot))
 
 
-def _after_publish(*, run: MatchRun, replaced: list[int]) -> None:
+def _after_publish(*, run: MatchRun, replaced: list[int], snapshot: bytes | None = None) -> None:
     storage.run_storage_analyze(run_id=run.pk)
     for run_id in replaced:
         with transaction.atomic():
             storage.run_storage_drop(run_id=run_id)
-    _queue_changes_since(run=run)
+    _queue_changes_since(run=run, snapshot=snapshot)
 
 
-def _queue_changes_since(*, run: MatchRun) -> None:
-    """Profiles changed while the run was computing may be missing from it: rescore them now."""
+def _exhibitors_unlike_snapshot(*, run: MatchRun, ids: set[int], snapshot: bytes | None) -> set[int]:
+    """Those of `ids` that differ from the run's exhibitor snapshot (or are new, or gone), so an
+    import that itself started the run is not rescored again one exhibitor at a time."""
+    if not ids or snapshot is None:
+        return ids
+    before = scoring.Exhibitors.from_npz_bytes(snapshot)
+    if not len(before):
+        return ids
+    layout = scoring.Layout.from_json(run.layout)
+    now = loading.exhibitors_encode(expo=run.expo, layout=layout, ids=sorted(ids))
+    changed = ids - {int(pk) for pk in now.ids}  # deleted meanwhile
+    at = np.searchsorted(before.ids, now.ids)
+    known = (at < len(before)) & (before.ids[np.minimum(at, len(before) - 1)] == now.ids)
+    changed |= {int(pk) for pk in now.ids[~known]}
+    old, new = before.take(at[known]), now.take(np.flatnonzero(known))
+    same = (old.bits == new.bits).all(axis=1)
+    for name in ("moq", "capacity", "price_min", "price_max", "lead_time"):
+        a, b = getattr(old, name), getattr(new, name)
+        same &= (a == b) | (np.isnan(a) & np.isnan(b))
+    changed |= {int(pk) for pk in new.ids[~same]}
+    return changed
+
+
+def _queue_changes_since(*, run: MatchRun, snapshot: bytes | None = None) -> None:
+    """Profiles changed while the run was computing may be missing from it: rescore them now.
+
+    "While" starts CATCH_UP_MARGIN before the snapshot was read (`started_at`), for saves that
+    committed after it; exhibitors are compared with the snapshot, buyers rescored in one task.
+    """
     from matching import tasks
 
-    since = run.started_at
-    if since is None:
+    if run.started_at is None:
         return
+    since = run.started_at - CATCH_UP_MARGIN
     buyer_ids = set(Buyer.objects.filter(expo=run.expo, updated_at__gte=since).values_list("pk", flat=True))
     buyer_ids |= set(
         MatchFeedback.objects.filter(buyer__expo=run.expo, updated_at__gte=since).values_list(
@@ -372,6 +405,7 @@ def _queue_changes_since(*, run: MatchRun) -> None:
     exhibitor_ids = set(
         Exhibitor.objects.filter(expo=run.expo, updated_at__gte=since).values_list("pk", flat=True)
     )
+    exhibitor_ids = _exhibitors_unlike_snapshot(run=run, ids=exhibitor_ids, snapshot=snapshot)
     exhibitor_ids |= set(
         CustomerPolicy.objects.filter(exhibitor__expo=run.expo, updated_at__gte=since).values_list(
             "exhibitor_id", flat=True

@@ -1,6 +1,7 @@
 """Match runs end to end on the database: chunks, publishing, failures, incremental updates."""
 
 import random
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -505,3 +506,65 @@ def test_import_changing_only_facets_refreshes_warm_caches_like_a_full_run(
     incremental_lists = served_lists(expo)
     full_run(expo)
     assert incremental_lists == served_lists(expo)
+
+
+# --- the catch-up after publishing -----------------------------------------------------------------
+
+
+def _run_with_late_commit(expo, change, django_capture_on_commit_callbacks):
+    """A run prepared (snapshot read), then `change` applied with `updated_at` stamped just before
+    the run started, as a transaction saved before the snapshot and committed after it would."""
+    run = runs.match_run_start(expo=expo, dispatch=False)
+    chunk_ids = runs.match_run_prepare(run=run, chunk_size=5, dispatch=False)
+    run.refresh_from_db()
+    change()
+    for chunk_id in chunk_ids:
+        runs.match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        runs.match_run_publish(run=run)
+    return run
+
+
+def test_catch_up_after_publish_rescores_saves_committed_after_the_snapshot(
+    expo, django_capture_on_commit_callbacks
+):
+    from expo.models import Exhibitor
+
+    MatchWeights.objects.create(expo=expo, top_k=3)
+    _buyers, exhibitors = populate(expo, buyers=12, exhibitors=10, seed=9)
+    full_run(expo)
+    target = exhibitors[0]
+
+    def change():
+        target.fabrics.set(Term.objects.filter(kind="fabric", slug__in=FABRICS))
+        target.certifications.set(Term.objects.filter(kind="certification", slug__in=CERTS))
+        stamp = MatchRun.objects.get(status=RunStatus.RUNNING).started_at - timedelta(seconds=2)
+        Exhibitor.objects.filter(pk=target.pk).update(updated_at=stamp)
+
+    _run_with_late_commit(expo, change, django_capture_on_commit_callbacks)
+    caught_up = served_lists(expo)
+    assert len([b for b, items in caught_up.items() if target.pk in [e for e, _ in items]]) >= 6
+    full_run(expo)
+    assert caught_up == served_lists(expo)
+
+
+def test_catch_up_after_publish_skips_exhibitors_the_snapshot_already_had(
+    expo, django_capture_on_commit_callbacks, monkeypatch
+):
+    from expo.models import Exhibitor
+    from matching import tasks
+
+    _buyers, exhibitors = populate(expo, buyers=4, exhibitors=5)
+    queued = []
+    monkeypatch.setattr(
+        tasks.match_rescore_exhibitor_task, "delay", lambda **kwargs: queued.append(kwargs["exhibitor_id"])
+    )
+    changed = exhibitors[1]
+
+    def change():  # all saved just before the run started; only one differs from the snapshot
+        Exhibitor.objects.filter(expo=expo).update(updated_at=timezone.now() - timedelta(seconds=1))
+        changed.processes.set(Term.objects.filter(kind="process", slug="coating"))
+        Exhibitor.objects.filter(pk=changed.pk).update(moq_m=12345)
+
+    _run_with_late_commit(expo, change, django_capture_on_commit_callbacks)
+    assert queued == [changed.pk]
