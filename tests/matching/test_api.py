@@ -71,8 +71,7 @@ def test_matches_list_reasons_in_chinese(client_for, buyer_user, scene):
     response = client_for(buyer_user).get("/api/v1/matches/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     first = response.json()["results"][0]
     assert first["exhibitor"]["name"] == "盛泽雪纺厂"
-    assert "雪纺" in first["reasons"][0]
-    assert "涂层" in first["reasons"][1]
+    assert first["reasons"][:2] == ["生产您需要的面料：雪纺", "提供您需要的工艺：涂层"]
 
 
 def test_matches_list_organiser_passes_buyer(client_for, scene):
@@ -229,3 +228,20 @@ def test_schema_lists_the_matching_endpoints(client_for):
         "/api/v1/match-runs/",
         "/api/v1/match-runs/{id}/",
     } <= paths
+
+
+def test_buyer_profile_patch_changes_the_buyers_match_list(
+    client_for, expo, buyer_user, django_capture_on_commit_callbacks
+):
+    chiffon = exhibitor_with(expo=expo, fabrics=["chiffon"])
+    satin = exhibitor_with(expo=expo, fabrics=["satin"], processes=["dyeing"])
+    buyer_with(expo=expo, user=buyer_user, fabrics=["chiffon"])
+    full_run(expo)
+    client = client_for(buyer_user)
+    assert [r["exhibitor"]["id"] for r in client.get("/api/v1/matches/").json()["results"]] == [chiffon.pk]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.patch("/api/v1/buyers/me/", {"fabrics": ["satin"]}, format="json")
+
+    assert response.status_code == 200
+    assert [r["exhibitor"]["id"] for r in client.get("/api/v1/matches/").json()["results"]] == [satin.pk]

@@ -42,7 +42,9 @@ def test_recommendations_page_in_chinese(client, buyer_user, scene):
     response = client.get(reverse("matching:recommendations"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     html = response.content.decode()
     assert "盛泽雪纺厂" in html
-    assert "雪纺" in html
+    assert "生产您需要的面料：雪纺" in html  # a translated reason, not just the mill's name
+    assert "提供您需要的工艺：涂层" in html
+    assert "Makes the fabrics you want" not in html
 
 
 def test_recommendations_page_without_run_says_so(client, expo):

@@ -278,17 +278,50 @@ def test_top_k_wide_taxonomy_falls_back_to_numpy_with_the_same_results():
 # --- properties ----------------------------------------------------------------------------------
 
 
+WEIGHT = st.floats(0.0, 10.0, allow_nan=False)
+
+
+def all_scores(buyers: Buyers, exhibitors: Exhibitors, weights: Weights, engine: str) -> np.ndarray:
+    """Every pair's score as the engine's top-K over all exhibitors gives it; -inf where excluded."""
+    top = scoring.top_k(buyers, exhibitors, LAYOUT, weights, k=len(exhibitors), engine=engine)
+    assert top.engine == engine
+    scores = np.full((len(buyers), len(exhibitors)), -np.inf)
+    b_idx, e_idx, _rank, score = top.pairs()
+    scores[b_idx, e_idx] = score
+    return scores
+
+
 @HYPOTHESIS
-@given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(KINDS), index=st.integers(0, 12))
-def test_adding_an_offered_term_never_lowers_the_score(seed, kind, index):
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    kind=st.sampled_from(KINDS),
+    index=st.integers(0, 12),
+    engine=st.sampled_from(ENGINES),
+    weights=st.builds(
+        Weights,
+        fabric=st.floats(0.01, 10.0),
+        process=WEIGHT,
+        fibre=WEIGHT,
+        end_use=WEIGHT,
+        quantity=WEIGHT,
+        price=WEIGHT,
+        lead_time=WEIGHT,
+    ),
+)
+def test_adding_an_offered_term_never_lowers_the_score(seed, kind, index, engine, weights):
     rng = np.random.default_rng(seed)
     buyers, exhibitors = random_buyers(rng, LAYOUT, 30), random_exhibitors(rng, LAYOUT, 30)
     word, mask = bit(kind, index)
     richer = Exhibitors(**{**exhibitors.__dict__, "bits": exhibitors.bits.copy()})
     richer.bits[:, word] |= mask
-    before = scoring.pair_scores(buyers, exhibitors, LAYOUT, Weights())
-    after = scoring.pair_scores(buyers, richer, LAYOUT, Weights())
+    before = all_scores(buyers, exhibitors, weights, engine)
+    after = all_scores(buyers, richer, weights, engine)
     assert (after >= before).all()
+    if engine == "numpy":
+        assert (
+            scoring.pair_scores(buyers, richer, LAYOUT, weights)
+            >= scoring.pair_scores(buyers, exhibitors, LAYOUT, weights)
+        ).all()
 
 
 @HYPOTHESIS
