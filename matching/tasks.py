@@ -32,13 +32,13 @@ def warm_scoring_kernel(**kwargs) -> None:
 
 
 @shared_task(acks_late=True)
-def match_run_prepare_task(*, run_id: int) -> None:
+def match_run_prepare_task(*, run_id: int, chunk_size: int | None = None) -> None:
     run = MatchRun.objects.select_related("expo").filter(pk=run_id).first()
     if run is None:
         logger.info("Match run %s is gone", run_id)
         return
     try:
-        runs.match_run_prepare(run=run)
+        runs.match_run_prepare(run=run, chunk_size=chunk_size)
     except Exception as exc:
         runs.match_run_fail(run=run, error=f"{type(exc).__name__}: {exc}")
         raise

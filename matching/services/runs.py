@@ -136,11 +136,14 @@ def match_runs_fail_stale(*, expo: Expo | None = None) -> int:
 
 
 @transaction.atomic
-def match_run_start(*, expo: Expo, requested_by=None, dispatch: bool = True) -> MatchRun:
+def match_run_start(
+    *, expo: Expo, requested_by=None, dispatch: bool = True, chunk_size: int | None = None
+) -> MatchRun:
     """Create a run of `expo` and queue its preparation on commit.
 
     Refused (ValidationError on `expo`) while another run of the expo is pending or running.
     `dispatch=False` leaves the work to the caller (`match_run_execute`, the benchmark).
+    `chunk_size` overrides the expo's buyers per chunk for this run's workers.
     """
     Expo.objects.select_for_update().filter(pk=expo.pk).first()  # one start at a time per expo
     match_runs_fail_stale(expo=expo)
@@ -162,7 +165,9 @@ def match_run_start(*, expo: Expo, requested_by=None, dispatch: bool = True) -> 
     if dispatch:
         from matching import tasks
 
-        transaction.on_commit(lambda: tasks.match_run_prepare_task.delay(run_id=run.pk))
+        transaction.on_commit(
+            lambda: tasks.match_run_prepare_task.delay(run_id=run.pk, chunk_size=chunk_size)
+        )
     return run
 
 

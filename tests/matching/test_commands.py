@@ -35,3 +35,36 @@ def test_rescore_if_needed_keeps_served_results(expo):
     call_command("rescore", "--if-needed", "--no-progress", stdout=out, stderr=io.StringIO())
     assert MatchRun.objects.count() == 1
     assert out.getvalue() == f"{expo.slug} already has recommendations; keeping them.\n"
+
+
+def test_rescore_chunk_size_reaches_the_workers(
+    expo, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from matching import tasks
+
+    for i in range(5):
+        buyer_with(expo=expo, fabrics=["chiffon"], external_id=f"B-{i}")
+    exhibitor_with(expo=expo, fabrics=["chiffon"])
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # as with a broker: the command dispatches
+    queued = []
+    monkeypatch.setattr(tasks.match_run_prepare_task, "delay", lambda **kwargs: queued.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "rescore",
+            "--chunk-size",
+            "2",
+            "--no-wait",
+            "--no-progress",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    run = MatchRun.objects.get()
+    assert queued == [{"run_id": run.pk, "chunk_size": 2}]
+    tasks.match_run_prepare_task.apply(kwargs=queued[0])  # what the worker then does
+    run.refresh_from_db()
+    assert run.chunks_total == 3
+
+
+def test_rescore_rejects_a_chunk_size_below_one(expo):
+    with pytest.raises(CommandError, match="--chunk-size must be at least 1."):
+        call_command("rescore", "--chunk-size", "0", stdout=io.StringIO(), stderr=io.StringIO())

@@ -40,9 +40,11 @@ class Command(BaseCommand):
         if options["if_needed"] and match_run_served(expo=expo) is not None:
             self.stdout.write(f"{expo.slug} already has recommendations; keeping them.")
             return
+        if options["chunk_size"] is not None and options["chunk_size"] < 1:
+            raise CommandError("--chunk-size must be at least 1.")
         inline = options["inline"] or settings.CELERY_TASK_ALWAYS_EAGER
         try:
-            run = match_run_start(expo=expo, dispatch=not inline)
+            run = match_run_start(expo=expo, dispatch=not inline, chunk_size=options["chunk_size"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(f"Match run #{run.pk} of {expo.slug}")
