@@ -28,6 +28,7 @@ from matching import scoring
 from matching.models import (
     CustomerLink,
     CustomerPolicy,
+    Match,
     MatchChunk,
     MatchFeedback,
     MatchRun,
@@ -385,6 +386,20 @@ def _exhibitors_unlike_snapshot(*, run: MatchRun, ids: set[int], snapshot: bytes
     return changed
 
 
+def _buyers_holding_deleted_exhibitors(*, run: MatchRun, snapshot: bytes | None) -> set[int]:
+    """Buyers whose new lists hold an exhibitor deleted while the run computed: on PostgreSQL its
+    rows sat in the run's table, not yet attached, out of reach of the deletion's cascade."""
+    if snapshot is None:
+        return set()
+    before = {int(pk) for pk in scoring.Exhibitors.from_npz_bytes(snapshot).ids}
+    gone = before - set(Exhibitor.objects.filter(expo=run.expo).values_list("pk", flat=True))
+    if not gone:
+        return set()
+    return set(
+        Match.objects.filter(run=run, exhibitor_id__in=sorted(gone)).values_list("buyer_id", flat=True)
+    )
+
+
 def _queue_changes_since(*, run: MatchRun, snapshot: bytes | None = None) -> None:
     """Profiles changed while the run was computing may be missing from it: rescore them now.
 
@@ -397,6 +412,7 @@ def _queue_changes_since(*, run: MatchRun, snapshot: bytes | None = None) -> Non
         return
     since = run.started_at - CATCH_UP_MARGIN
     buyer_ids = set(Buyer.objects.filter(expo=run.expo, updated_at__gte=since).values_list("pk", flat=True))
+    buyer_ids |= _buyers_holding_deleted_exhibitors(run=run, snapshot=snapshot)
     buyer_ids |= set(
         MatchFeedback.objects.filter(buyer__expo=run.expo, updated_at__gte=since).values_list(
             "buyer_id", flat=True

@@ -568,3 +568,26 @@ def test_catch_up_after_publish_skips_exhibitors_the_snapshot_already_had(
 
     _run_with_late_commit(expo, change, django_capture_on_commit_callbacks)
     assert queued == [changed.pk]
+
+
+def test_catch_up_after_publish_drops_an_exhibitor_deleted_while_the_run_computed(
+    expo, django_capture_on_commit_callbacks
+):
+    from expo.models import Buyer, Exhibitor
+
+    MatchWeights.objects.create(expo=expo, top_k=3)
+    _buyers, exhibitors = populate(expo, buyers=12, exhibitors=10, seed=9)
+    full_run(expo)
+    target = max(exhibitors, key=lambda e: Match.objects.filter(exhibitor=e).count())
+    gone = target.pk
+    assert Match.objects.filter(exhibitor_id=gone).exists()
+    an_hour_ago = timezone.now() - timedelta(hours=1)  # nothing else for the catch-up to rescore
+    for model in (Buyer, Exhibitor):
+        model.objects.filter(expo=expo).update(updated_at=an_hour_ago)
+
+    _run_with_late_commit(expo, target.delete, django_capture_on_commit_callbacks)
+
+    caught_up = served_lists(expo)
+    assert gone not in {e for items in caught_up.values() for e, _ in items}
+    full_run(expo)
+    assert caught_up == served_lists(expo)
