@@ -156,7 +156,8 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 # A task whose worker process dies is requeued at once (acks_late alone would drop it). A task whose
 # whole worker dies stays unacknowledged in Redis until the visibility timeout: longer than
 # matching's STALE_AFTER (10 min), so the minutely check below has failed a dead run by then and
-# its redelivered tasks find nothing to do. Both only matter with Redis.
+# its redelivered tasks find nothing to do. Both only matter with Redis. Redis also redelivers any
+# task still running, or waiting for its ETA/countdown, after 15 minutes: keep tasks shorter.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15 * 60}
 CELERY_BEAT_SCHEDULE = {
