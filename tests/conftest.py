@@ -1,5 +1,7 @@
 import os
+from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 from rest_framework.authtoken.models import Token
@@ -9,6 +11,16 @@ from tests.factories.accounts import OrganiserFactory, UserFactory
 from tests.factories.expo import ExhibitorFactory, ExhibitorStaffFactory, ExpoFactory
 
 REQUIRE_SERVICES = os.environ.get("SHUTTLE_REQUIRE_SERVICES") == "1"
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
+
+
+def pytest_sessionstart(session):
+    """Compile any catalogue whose .mo is missing or older than its .po (make test does it too),
+    so a bare `pytest` on a fresh checkout sees the Chinese the tests expect."""
+    for po_path in LOCALE.glob("*/LC_MESSAGES/*.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -327,3 +327,17 @@ def test_untranslated_check_finds_english_left_in_a_page(catalogue):
     )
 
     assert _untranslated_on(html, catalogue) == ["Sign in", "Switch language"]
+
+
+@pytest.mark.django_db
+def test_django_strings_missing_from_djangos_catalogue_are_chinese_through_ours(api_client, expo):
+    """config/i18n_django.py carries them; the password rule is the one buyers meet when registering."""
+    response = api_client.post(
+        "/api/v1/auth/register/",
+        {"email": "li@brand.example", "password": "Ab1!", "company": "Li", "country": "CN", "name": "Li"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["password"] == ["密码太短，至少需要 8 个字符。"]
