@@ -24,7 +24,8 @@ from __future__ import annotations
 import math
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Self
 
 import numpy as np
 
@@ -151,8 +152,18 @@ def encode_bits(*, layout: Layout, n_rows: int, rows: np.ndarray, term_ids: np.n
     return bits
 
 
+class _Rows:
+    """Row selection shared by the encoded profile tables: every field is an array indexed by row."""
+
+    def take(self, index: np.ndarray | slice) -> Self:
+        return type(self)(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
 @dataclass(frozen=True)
-class Buyers:
+class Buyers(_Rows):
     """Encoded buyer profiles; `ids` ascending. NaN marks a value the buyer did not state."""
 
     ids: np.ndarray  # int64 (n,)
@@ -162,22 +173,9 @@ class Buyers:
     price_max: np.ndarray
     lead_time: np.ndarray  # float64 (n,) days
 
-    def take(self, index: np.ndarray | slice) -> Buyers:
-        return Buyers(
-            ids=self.ids[index],
-            bits=self.bits[index],
-            quantity=self.quantity[index],
-            price_min=self.price_min[index],
-            price_max=self.price_max[index],
-            lead_time=self.lead_time[index],
-        )
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
 
 @dataclass(frozen=True)
-class Exhibitors:
+class Exhibitors(_Rows):
     """Encoded exhibitor profiles; `ids` ascending (ties between equal scores go to the lower id)."""
 
     ids: np.ndarray  # int64 (n,)
@@ -187,20 +185,6 @@ class Exhibitors:
     price_min: np.ndarray  # float64 (n,) CNY per metre
     price_max: np.ndarray
     lead_time: np.ndarray  # float64 (n,) days
-
-    def take(self, index: np.ndarray | slice) -> Exhibitors:
-        return Exhibitors(
-            ids=self.ids[index],
-            bits=self.bits[index],
-            moq=self.moq[index],
-            capacity=self.capacity[index],
-            price_min=self.price_min[index],
-            price_max=self.price_max[index],
-            lead_time=self.lead_time[index],
-        )
-
-    def __len__(self) -> int:
-        return len(self.ids)
 
     def to_npz_bytes(self) -> bytes:
         import io
