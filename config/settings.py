@@ -4,7 +4,7 @@ Embedded default (no variables set): SQLite, Celery tasks run eagerly in-process
 console. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS, EMAIL_URL.
 """
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, env
@@ -12,10 +12,12 @@ from config.env import BASE_DIR, env
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
+# Without a key and without debug, serving is refused (config/checks.py: `check --deploy` and the
+# WSGI/ASGI entry points), but commands that sign nothing, such as `makemigrations --check`,
+# still run, on a throwaway key.
+SECRET_KEY_MISSING = not SECRET_KEY and not DEBUG
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DJANGO_DEBUG is off.")
-    SECRET_KEY = "django-insecure-shuttle-development-only"  # noqa: S105 (debug only)
+    SECRET_KEY = "django-insecure-shuttle-development-only" if DEBUG else get_random_secret_key()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -53,11 +53,30 @@ def test_embedded_defaults_are_sqlite_eager_console():
     assert values["debug"] is True
 
 
-def test_debug_is_off_by_default_and_secret_key_is_then_required():
-    result = _run({})
+def test_debug_is_off_by_default_and_serving_then_requires_secret_key():
+    values = _settings({})
+    wsgi = _run({}, code="import config.wsgi")
+    deploy_check = _run({}, args=("manage.py", "check", "--deploy"))
 
-    assert result.returncode != 0
-    assert "SECRET_KEY is required when DJANGO_DEBUG is off" in result.stderr
+    assert values["debug"] is False
+    assert wsgi.returncode != 0
+    assert "SECRET_KEY is required when DJANGO_DEBUG is off" in wsgi.stderr
+    assert deploy_check.returncode != 0
+    assert "(shuttle.E001) SECRET_KEY is required when DJANGO_DEBUG is off." in deploy_check.stderr
+
+
+def test_throwaway_key_without_debug_is_random_per_process():
+    first, second = _settings({}), _settings({})
+
+    assert first["secret"] != second["secret"]
+    assert "insecure" not in first["secret"]
+
+
+def test_makemigrations_check_runs_without_any_environment():
+    result = _run({}, args=("manage.py", "makemigrations", "--check", "--dry-run"))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "No changes detected"
 
 
 def test_production_variables_select_postgres_redis_and_smtp():
