@@ -227,31 +227,27 @@ _exhibitor_cache: dict = {}
 _exhibitor_cache_lock = threading.Lock()
 
 
-def exhibitors_encode_cached(*, expo: Expo, layout: scoring.Layout) -> scoring.Exhibitors:
-    stamp = Exhibitor.objects.filter(expo=expo).aggregate(n=Count("id"), last=Max("updated_at"))
+def _encode_cached(*, slot: str, model, encode, expo: Expo, layout: scoring.Layout):
+    """`encode(expo=, layout=)`, reused while no row of `model` at the expo was added, removed or saved."""
+    stamp = model.objects.filter(expo=expo).aggregate(n=Count("id"), last=Max("updated_at"))
     key = (connection.alias, connection.settings_dict["NAME"], expo.pk, stamp["n"], stamp["last"], layout)
     with _exhibitor_cache_lock:
-        cached = _exhibitor_cache.get("entry")
+        cached = _exhibitor_cache.get(slot)
         if cached is not None and cached[0] == key:
             return cached[1]
-    exhibitors = exhibitors_encode(expo=expo, layout=layout)
+    encoded = encode(expo=expo, layout=layout)
     with _exhibitor_cache_lock:
-        _exhibitor_cache["entry"] = (key, exhibitors)
-    return exhibitors
+        _exhibitor_cache[slot] = (key, encoded)
+    return encoded
+
+
+def exhibitors_encode_cached(*, expo: Expo, layout: scoring.Layout) -> scoring.Exhibitors:
+    return _encode_cached(slot="entry", model=Exhibitor, encode=exhibitors_encode, expo=expo, layout=layout)
 
 
 def buyers_encode_cached(*, expo: Expo, layout: scoring.Layout) -> scoring.Buyers:
     """All the expo's buyers, kept per process like the exhibitors (for exhibitor updates)."""
-    stamp = Buyer.objects.filter(expo=expo).aggregate(n=Count("id"), last=Max("updated_at"))
-    key = (connection.alias, connection.settings_dict["NAME"], expo.pk, stamp["n"], stamp["last"], layout)
-    with _exhibitor_cache_lock:
-        cached = _exhibitor_cache.get("buyers")
-        if cached is not None and cached[0] == key:
-            return cached[1]
-    buyers = buyers_encode(expo=expo, layout=layout)
-    with _exhibitor_cache_lock:
-        _exhibitor_cache["buyers"] = (key, buyers)
-    return buyers
+    return _encode_cached(slot="buyers", model=Buyer, encode=buyers_encode, expo=expo, layout=layout)
 
 
 def exhibitors_cache_clear() -> None:
