@@ -257,11 +257,7 @@ class MatchWeightsAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
             for name in feedback_services.WEIGHT_FIELDS
             if name in form.cleaned_data
         }
-        if change:
-            saved = feedback_services.match_weights_update(expo=obj.expo, data=data)
-        else:
-            loading.weights_get(expo=obj.expo)
-            saved = feedback_services.match_weights_update(expo=obj.expo, data=data)
+        saved = feedback_services.match_weights_update(expo=obj.expo, data=data)
         obj.pk = saved.pk
 
 

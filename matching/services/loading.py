@@ -220,9 +220,10 @@ def exhibitors_encode(
     )
 
 
-# Encoded exhibitors of the last expo asked for, per process: a saved buyer profile is rescored
-# against them without reading 5,000 exhibitors again. The key changes whenever an exhibitor row
-# is added, removed or saved (count and latest `updated_at`), or the layout changes.
+# Encoded exhibitors and buyers of the last expo asked for, per process: a saved buyer profile is
+# rescored against the exhibitors without reading 5,000 of them again, a saved exhibitor against
+# the buyers. A key changes whenever a row is added, removed or saved (count and latest
+# `updated_at`), or the layout changes.
 _exhibitor_cache: dict = {}
 _exhibitor_cache_lock = threading.Lock()
 
@@ -242,7 +243,9 @@ def _encode_cached(*, slot: str, model, encode, expo: Expo, layout: scoring.Layo
 
 
 def exhibitors_encode_cached(*, expo: Expo, layout: scoring.Layout) -> scoring.Exhibitors:
-    return _encode_cached(slot="entry", model=Exhibitor, encode=exhibitors_encode, expo=expo, layout=layout)
+    return _encode_cached(
+        slot="exhibitors", model=Exhibitor, encode=exhibitors_encode, expo=expo, layout=layout
+    )
 
 
 def buyers_encode_cached(*, expo: Expo, layout: scoring.Layout) -> scoring.Buyers:
