@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from expo.models import Booth, Buyer, Expo
 from matching.models import Match, MatchFeedback, MatchRun, RunStatus
@@ -17,6 +17,18 @@ def match_run_served(*, expo: Expo) -> MatchRun | None:
         .order_by("-finished_at", "-id")
         .first()
     )
+
+
+def match_run_served_ids(*, expo: Expo | None = None) -> set[int]:
+    """Ids of the served run of `expo`, or of every expo's (one query)."""
+    latest = (
+        MatchRun.objects.filter(expo=OuterRef("pk"), status=RunStatus.COMPLETED)
+        .order_by("-finished_at", "-id")
+        .values("id")[:1]
+    )
+    expos = Expo.objects.filter(pk=expo.pk) if expo is not None else Expo.objects.all()
+    served = expos.annotate(served=Subquery(latest)).values_list("served", flat=True)
+    return {pk for pk in served if pk is not None}
 
 
 def match_list_for_buyer(*, buyer: Buyer, run: MatchRun | None = None) -> QuerySet[Match]:

@@ -76,4 +76,4 @@ class MatchRunSerializer(serializers.ModelSerializer):
         ]
 
     def get_served(self, run) -> bool:
-        return run.pk == self.context.get("served_run_id")
+        return run.pk in self.context.get("served_run_ids", ())

@@ -31,6 +31,7 @@ from matching.selectors import (
     match_list_for_buyer,
     match_run_list,
     match_run_served,
+    match_run_served_ids,
 )
 from matching.serializers import (
     MatchFeedbackInputSerializer,
@@ -156,8 +157,17 @@ class MatchRunListApi(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return MatchRun.objects.none()
+        return match_run_list(expo=self._expo())
+
+    def _expo(self) -> Expo | None:
         slug = self.request.query_params.get("expo")
-        return match_run_list(expo=_expo_or_404(slug) if slug else None)
+        return _expo_or_404(slug) if slug else None
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["served_run_ids"] = match_run_served_ids(expo=self._expo())
+        return context
 
     @extend_schema(parameters=[EXPO_PARAMETER])
     def get(self, request, *args, **kwargs):
@@ -188,14 +198,13 @@ class MatchRunDetailApi(RetrieveAPIView):
         return match_run_list()
 
     def get_object(self):
-        run = super().get_object()
-        return _refresh_if_stale(run)
+        self.run = _refresh_if_stale(super().get_object())
+        return self.run
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        run = MatchRun.objects.filter(pk=self.kwargs["pk"]).select_related("expo").first()
-        served = match_run_served(expo=run.expo) if run else None
-        context["served_run_id"] = served.pk if served else None
+        run = getattr(self, "run", None)
+        context["served_run_ids"] = match_run_served_ids(expo=run.expo) if run else set()
         return context
 
 

@@ -184,6 +184,22 @@ def test_match_run_start_and_progress_for_organisers(client_for, expo, django_ca
     assert client.get("/api/v1/match-runs/").json()["count"] == 1
 
 
+def test_match_run_list_marks_only_the_served_run(client_for, expo, django_capture_on_commit_callbacks):
+    buyer_with(expo=expo, fabrics=["chiffon"])
+    exhibitor_with(expo=expo, fabrics=["chiffon"])
+    client = client_for(OrganiserFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post("/api/v1/match-runs/", {}, format="json").json()["id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post("/api/v1/match-runs/", {}, format="json").json()["id"]
+
+    listed = client.get("/api/v1/match-runs/").json()["results"]
+    by_expo = client.get("/api/v1/match-runs/", {"expo": expo.slug}).json()["results"]
+
+    assert [(run["id"], run["served"]) for run in listed] == [(second, True), (first, False)]
+    assert [(run["id"], run["served"]) for run in by_expo] == [(second, True), (first, False)]
+
+
 def test_match_run_start_conflict_while_running(client_for, expo):
     running = MatchRunFactory(expo=expo, status=RunStatus.RUNNING, heartbeat_at=None, finished_at=None)
     MatchRun.objects.filter(pk=running.pk).update(heartbeat_at=running.created_at)
@@ -213,7 +229,7 @@ def test_match_run_list_query_count(client_for, expo, django_assert_num_queries,
     for _ in range(n):
         MatchRunFactory(expo=expo)
     client = client_for(OrganiserFactory())
-    with django_assert_num_queries(3):  # token + user, count, runs (expo joined)
+    with django_assert_num_queries(4):  # token + user, count, runs (expo joined), served run ids
         response = client.get("/api/v1/match-runs/")
     assert response.json()["count"] == n
 
