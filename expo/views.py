@@ -43,6 +43,7 @@ from expo.serializers import (
     TermSerializer,
 )
 from expo.services.profiles import (
+    BUYER_PROFILE_FIELDS,
     buyer_profile_new,
     buyer_profile_update,
     buyer_register,
@@ -261,14 +262,8 @@ def profile_page(request):
     if expo is None:
         return render(request, "expo/no_expo.html", status=404)
     buyer = buyer_for_user(user=request.user, expo=expo) or buyer_profile_new(user=request.user, expo=expo)
-    initial = {
-        "company": buyer.company,
-        "country": buyer.country.code if buyer.country else "",
-        "order_quantity_m": buyer.order_quantity_m,
-        "price_min_cny": buyer.price_min_cny,
-        "price_max_cny": buyer.price_max_cny,
-        "lead_time_days": buyer.lead_time_days,
-    }
+    initial = {field: getattr(buyer, field) for field in BUYER_PROFILE_FIELDS}
+    initial["country"] = buyer.country.code if buyer.country else ""
     if buyer.pk:
         initial.update({facet: list(getattr(buyer, facet).all()) for facet in BUYER_FACETS})
     form = BuyerProfileForm(request.POST or None, initial=initial)
