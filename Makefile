@@ -23,7 +23,7 @@ messages: install
 	$(RUN_ENV) $(PY) manage.py compilemessages --ignore=.venv -v0
 
 makemessages: install
-	$(RUN_ENV) $(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=bench -v0
+	$(RUN_ENV) $(PY) manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=staticfiles --ignore=bench -v0
 
 run: install messages
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
