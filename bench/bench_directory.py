@@ -99,7 +99,7 @@ def main() -> None:
     from expo.models import Buyer, Exhibitor, Expo
     from expo.selectors import exhibitor_list, exhibitors_matching
     from expo.services.demo import demo_seed
-    from expo.services.expos import expo_make_current
+    from expo.services.floor import expo_make_current
 
     print(f"CPU: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}")
     version = connection.cursor().connection.info.server_version

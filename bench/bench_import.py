@@ -161,7 +161,7 @@ def report(label: str, figures: dict) -> None:
 def fresh_expo(slug: str):
     import datetime
 
-    from expo.services.expos import expo_create
+    from expo.services.floor import expo_create
 
     return expo_create(
         slug=slug,

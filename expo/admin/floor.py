@@ -7,9 +7,10 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from expo.admin.money import ExchangeRateInline
 from expo.admin.scoping import ExhibitorScopedMixin, OrganiserOnlyMixin, is_organiser
-from expo.models import Booth, ExchangeRate, Expo, Hall, Slot, Table
-from expo.services.expos import booth_tables_sync, expo_create, expo_make_current, expo_slots_generate
+from expo.models import Booth, Expo, Hall, Slot, Table
+from expo.services.floor import booth_tables_sync, expo_create, expo_make_current, expo_slots_generate
 
 # The fields expo_create takes; the rest of the form is saved onto the new expo afterwards.
 _EXPO_CREATE_FIELDS = (
@@ -34,13 +35,6 @@ class HallInline(admin.TabularInline):
     model = Hall
     extra = 0
     fields = ("code", "name_en", "name_zh")
-
-
-class ExchangeRateInline(admin.TabularInline):
-    model = ExchangeRate
-    extra = 0
-    fields = ("currency", "rate_to_cny", "updated_at")
-    readonly_fields = ("updated_at",)
 
 
 class ExpoAdminForm(forms.ModelForm):
@@ -200,12 +194,3 @@ class SlotAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-
-@admin.register(ExchangeRate)
-class ExchangeRateAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
-    list_display = ("currency", "rate_to_cny", "expo", "updated_at")
-    list_filter = ("expo", "currency")
-    list_select_related = ("expo",)
-    search_fields = ("currency",)
-    readonly_fields = ("updated_at",)

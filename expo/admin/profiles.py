@@ -1,4 +1,4 @@
-"""Admin of the taxonomy, exhibitor and buyer profiles, and exhibitor staff."""
+"""Admin of exhibitor and buyer profiles, and exhibitor staff."""
 
 from django import forms
 from django.contrib import admin
@@ -12,26 +12,14 @@ from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
 from expo.admin.imports import import_view
-from expo.admin.scoping import ExhibitorScopedMixin, OrganiserOnlyMixin, StaffHiddenMixin, is_organiser
-from expo.models import BUYER_FACETS, EXHIBITOR_FACETS, Booth, Buyer, Exhibitor, ExhibitorStaff, Term
-from expo.services.staff import staff_member_add, staff_member_check, staff_member_remove
+from expo.admin.scoping import ExhibitorScopedMixin, OrganiserOnlyMixin, is_organiser
+from expo.models import BUYER_FACETS, EXHIBITOR_FACETS, Booth, Buyer, Exhibitor, ExhibitorStaff
+from expo.services.profiles import staff_member_add, staff_member_check, staff_member_remove
 from expo.signals import buyer_profile_changed, exhibitor_profile_changed
 
 
 def _facet_filters(facets) -> tuple:
     return tuple((name, admin.RelatedOnlyFieldListFilter) for name in facets)
-
-
-@admin.register(Term)
-class TermAdmin(StaffHiddenMixin, admin.ModelAdmin):
-    """Organisers edit the taxonomy; staff may only read it, through the facet autocomplete."""
-
-    list_display = ("slug", "kind", "name_en", "name_zh", "parent", "position")
-    list_filter = ("kind", ("parent", admin.RelatedOnlyFieldListFilter))
-    list_select_related = ("parent",)
-    search_fields = ("slug", "name_en", "name_zh")
-    autocomplete_fields = ("parent",)
-    ordering = ("kind", "position", "slug")
 
 
 # --- Exhibitors --------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.urls import reverse
 from accounts.models import Role
 from accounts.services import user_set_role
 from expo.models import Booth, Exhibitor, ExhibitorStaff, Expo, Slot, Table, Term
-from expo.services.expos import booth_tables_sync
+from expo.services.floor import booth_tables_sync
 from expo.signals import exhibitor_profile_changed
 from tests.factories.accounts import UserFactory
 from tests.factories.expo import (

@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from accounts.models import Role
 from accounts.services import user_set_role
 from expo.models import Booth, Exhibitor, ExhibitorStaff, Table
-from expo.services.expos import booth_tables_sync
+from expo.services.floor import booth_tables_sync
 from tests.factories.accounts import UserFactory
 from tests.factories.expo import BoothFactory, ExhibitorFactory
 

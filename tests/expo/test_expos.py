@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from expo.models import Expo, Slot
-from expo.services.expos import booth_tables_sync, expo_create, expo_make_current, expo_slots_generate
+from expo.services.floor import booth_tables_sync, expo_create, expo_make_current, expo_slots_generate
 from tests.factories.expo import BoothFactory
 
 pytestmark = pytest.mark.django_db

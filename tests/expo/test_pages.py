@@ -386,7 +386,7 @@ PYTHON_FILES = [
     "expo/forms.py",
     "expo/filters.py",
     "expo/serializers.py",
-    "expo/views.py",
+    "expo/views/pages/profiles.py",
     "expo/services/profiles.py",
 ]
 _MSGID = re.compile(r'^msgid "(.*)"$')

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import Role, User
 from expo.models import ExhibitorStaff
 from expo.selectors import exhibitor_for_user
-from expo.services.staff import staff_member_add, staff_member_remove
+from expo.services.profiles import staff_member_add, staff_member_remove
 from tests.factories.accounts import OrganiserFactory, UserFactory
 from tests.factories.expo import ExhibitorFactory
 

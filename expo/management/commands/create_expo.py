@@ -3,7 +3,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from expo.services.expos import expo_create
+from expo.services.floor import expo_create
 
 
 def _date(value: str) -> datetime.date:

@@ -34,9 +34,9 @@ from expo.models import (
 )
 from expo.services.demo import data
 from expo.services.demo.plan import DemoPlan, demo_email_domain, demo_plan
-from expo.services.expos import expo_create
+from expo.services.floor import expo_create
 from expo.services.imports.bulk import insert_rows
-from expo.services.staff import staff_member_add
+from expo.services.profiles import staff_member_add
 from expo.signals import profiles_imported
 
 ProgressCallback = Callable[[str, int, int], None]

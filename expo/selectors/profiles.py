@@ -1,4 +1,4 @@
-"""Reads for the expo app: querysets with their joins already chosen."""
+"""Reads of buyer and exhibitor profiles: a buyer's own profile, the exhibitor directory."""
 
 import re
 from collections.abc import Iterable
@@ -8,21 +8,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from expo.models import EXHIBITOR_FACETS, Booth, Buyer, Exhibitor, Expo, Hall, Term
-
-
-def expo_current(*, slug: str | None = None) -> Expo | None:
-    """The expo named by `slug`, or the current one."""
-    if slug:
-        return Expo.objects.filter(slug=slug).first()
-    return Expo.objects.current()
-
-
-def term_list(*, kind: str | None = None) -> QuerySet[Term]:
-    terms = Term.objects.select_related("parent").order_by("kind", "position", "slug")
-    return terms.filter(kind=kind) if kind else terms
-
-
-# --- Buyers ------------------------------------------------------------------------------------
 
 
 def buyer_for_user(*, user, expo: Expo | None) -> Buyer | None:
@@ -146,13 +131,6 @@ def exhibitor_facet_counts(*, querysets: dict[str, QuerySet[Exhibitor]]) -> dict
         )
         counts[facet] = dict(rows)
     return counts
-
-
-def hall_list(*, expo: Expo) -> QuerySet[Hall]:
-    return Hall.objects.filter(expo=expo).order_by("code")
-
-
-# --- Admin scoping -----------------------------------------------------------------------------
 
 
 def exhibitor_for_user(*, user) -> Exhibitor | None:

@@ -1,4 +1,4 @@
-"""Expo API (taxonomy, registration, buyer profile, exhibitor directory) and the buyer pages."""
+"""The buyer pages: home, registration, sourcing profile, exhibitor directory and detail."""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -7,23 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, status
-from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import NotFound
-from rest_framework.generics import ListAPIView, RetrieveAPIView
-from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.forms import RegistrationForm
-from accounts.serializers import RegisterInputSerializer, RegisterOutputSerializer
-from expo.filters import ExhibitorFilter, SlugListField, TermFilter
+from expo.filters import ExhibitorFilter, SlugListField
 from expo.forms import BuyerProfileForm
-from expo.models import BUYER_FACETS, EXHIBITOR_FACETS, Buyer, Exhibitor, Expo, Term, TermKind
+from expo.models import BUYER_FACETS, EXHIBITOR_FACETS, Term, TermKind
 from expo.selectors import (
     DIRECTORY_FACETS,
     buyer_for_user,
@@ -33,14 +23,6 @@ from expo.selectors import (
     exhibitor_list,
     expo_current,
     hall_list,
-    term_list,
-)
-from expo.serializers import (
-    BuyerProfileSerializer,
-    ExhibitorContactSerializer,
-    ExhibitorDetailSerializer,
-    ExhibitorListSerializer,
-    TermSerializer,
 )
 from expo.services.profiles import (
     BUYER_PROFILE_FIELDS,
@@ -49,151 +31,6 @@ from expo.services.profiles import (
     buyer_register,
     buyer_registration_check,
 )
-
-EXPO_PARAMETER = OpenApiParameter("expo", str, description="Expo slug; the current expo when omitted.")
-
-
-def _expo_or_404(request) -> Expo:
-    expo = expo_current(slug=request.GET.get("expo") or None)
-    if expo is None:
-        raise NotFound(_("No such expo.") if request.GET.get("expo") else _("No expo is current."))
-    return expo
-
-
-class IsBuyer(permissions.BasePermission):
-    message = "Only buyers have a sourcing profile."
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_buyer)
-
-
-class TaxonomyListApi(ListAPIView):
-    """The whole bilingual taxonomy (about 140 terms), unpaginated; `?kind=` narrows it."""
-
-    permission_classes = [AllowAny]
-    serializer_class = TermSerializer
-    filterset_class = TermFilter
-    pagination_class = None
-
-    def get_queryset(self):
-        return term_list()
-
-
-class BuyerRegisterApi(APIView):
-    """Create a buyer account and its profile at the current expo; returns an API token."""
-
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-
-    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer})
-    def post(self, request):
-        data = RegisterInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user, _buyer = buyer_register(
-            **data.validated_data, expo=expo_current(), base_url=request.build_absolute_uri("/")
-        )
-        token = Token.objects.create(user=user)
-        body = RegisterOutputSerializer({"token": token.key, "user": user}).data
-        return Response(body, status=status.HTTP_201_CREATED)
-
-
-class BuyerMeApi(APIView):
-    """The signed-in buyer's sourcing profile at the current expo (or `?expo=`).
-
-    PUT replaces every field, PATCH changes the given ones; either creates the profile if the
-    buyer has none at this expo yet.
-    """
-
-    permission_classes = [IsBuyer]
-
-    def _buyer(self, request) -> Buyer | None:
-        return buyer_for_user(user=request.user, expo=_expo_or_404(request))
-
-    @extend_schema(parameters=[EXPO_PARAMETER], responses=BuyerProfileSerializer)
-    def get(self, request):
-        buyer = self._buyer(request)
-        if buyer is None:
-            raise NotFound(_("You have no buyer profile at this expo yet; PUT or PATCH creates it."))
-        return Response(BuyerProfileSerializer(buyer).data)
-
-    def _write(self, request, *, partial: bool):
-        expo = _expo_or_404(request)
-        buyer = buyer_for_user(user=request.user, expo=expo) or buyer_profile_new(
-            user=request.user, expo=expo
-        )
-        data = BuyerProfileSerializer(buyer if buyer.pk else None, data=request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        buyer = buyer_profile_update(buyer=buyer, data=data.validated_data)
-        return Response(BuyerProfileSerializer(buyer_for_user(user=request.user, expo=expo)).data)
-
-    @extend_schema(
-        parameters=[EXPO_PARAMETER], request=BuyerProfileSerializer, responses=BuyerProfileSerializer
-    )
-    def put(self, request):
-        return self._write(request, partial=False)
-
-    @extend_schema(
-        parameters=[EXPO_PARAMETER], request=BuyerProfileSerializer, responses=BuyerProfileSerializer
-    )
-    def patch(self, request):
-        return self._write(request, partial=True)
-
-
-class ExhibitorListApi(ListAPIView):
-    """The exhibitor directory of the current expo (or `?expo=`), open to everyone.
-
-    Facet filters take slugs, repeated (`?fabric=a&fabric=b`) or comma-separated (`?fabric=a,b`):
-    any of them within one facet, all facets together. Never carries contact details.
-    """
-
-    permission_classes = [AllowAny]
-    serializer_class = ExhibitorListSerializer
-    filterset_class = ExhibitorFilter
-
-    @cached_property
-    def expo(self) -> Expo:
-        return _expo_or_404(self.request)
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no expo
-            return Exhibitor.objects.none()
-        return exhibitor_list(expo=self.expo)
-
-    def filter_queryset(self, queryset):
-        filterset = ExhibitorFilter(
-            self.request.query_params, queryset=queryset, request=self.request, expo=self.expo
-        )
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
-        return filterset.qs
-
-    @extend_schema(parameters=[EXPO_PARAMETER])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-
-class ExhibitorDetailApi(RetrieveAPIView):
-    """One exhibitor; contact email and phone only for signed-in users."""
-
-    permission_classes = [AllowAny]
-
-    def get_serializer_class(self):
-        if self.request.user.is_authenticated:
-            return ExhibitorContactSerializer
-        return ExhibitorDetailSerializer
-
-    def get_object(self):
-        exhibitor = exhibitor_get(expo=_expo_or_404(self.request), pk=self.kwargs["pk"])
-        if exhibitor is None:
-            raise NotFound(_("No such exhibitor."))
-        return exhibitor
-
-    @extend_schema(parameters=[EXPO_PARAMETER], responses=ExhibitorContactSerializer)
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-
-# --- Pages ------------------------------------------------------------------------------------
 
 
 def _terms_by_kind(terms: list[Term] | None = None) -> dict[str, list[tuple[Term, int]]]:

@@ -1,0 +1,35 @@
+"""Reads for the expo app: querysets with their joins already chosen, one module per area.
+
+Re-exported here, so `from expo.selectors import exhibitor_list` works everywhere.
+"""
+
+from expo.selectors.floor import expo_current, hall_list
+from expo.selectors.profiles import (
+    DIRECTORY_FACETS,
+    buyer_for_user,
+    buyer_meeting_request_allowance,
+    exhibitor_facet_counts,
+    exhibitor_for_user,
+    exhibitor_get,
+    exhibitor_list,
+    exhibitors_in_halls,
+    exhibitors_matching,
+    exhibitors_with_any_term,
+)
+from expo.selectors.taxonomy import term_list
+
+__all__ = [
+    "DIRECTORY_FACETS",
+    "buyer_for_user",
+    "buyer_meeting_request_allowance",
+    "exhibitor_facet_counts",
+    "exhibitor_for_user",
+    "exhibitor_get",
+    "exhibitor_list",
+    "exhibitors_in_halls",
+    "exhibitors_matching",
+    "exhibitors_with_any_term",
+    "expo_current",
+    "hall_list",
+    "term_list",
+]

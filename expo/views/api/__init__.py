@@ -1,0 +1,1 @@
+"""The expo JSON API, one module per area."""

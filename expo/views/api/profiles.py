@@ -1,0 +1,156 @@
+"""Profiles API: buyer registration and sourcing profile, the exhibitor directory."""
+
+from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.serializers import RegisterInputSerializer, RegisterOutputSerializer
+from expo.filters import ExhibitorFilter
+from expo.models import Buyer, Exhibitor, Expo
+from expo.selectors import (
+    buyer_for_user,
+    exhibitor_get,
+    exhibitor_list,
+    expo_current,
+)
+from expo.serializers import (
+    BuyerProfileSerializer,
+    ExhibitorContactSerializer,
+    ExhibitorDetailSerializer,
+    ExhibitorListSerializer,
+)
+from expo.services.profiles import (
+    buyer_profile_new,
+    buyer_profile_update,
+    buyer_register,
+)
+from expo.views.common import EXPO_PARAMETER, expo_from_request
+
+
+class IsBuyer(permissions.BasePermission):
+    message = "Only buyers have a sourcing profile."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_buyer)
+
+
+class BuyerRegisterApi(APIView):
+    """Create a buyer account and its profile at the current expo; returns an API token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer})
+    def post(self, request):
+        data = RegisterInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, _buyer = buyer_register(
+            **data.validated_data, expo=expo_current(), base_url=request.build_absolute_uri("/")
+        )
+        token = Token.objects.create(user=user)
+        body = RegisterOutputSerializer({"token": token.key, "user": user}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class BuyerMeApi(APIView):
+    """The signed-in buyer's sourcing profile at the current expo (or `?expo=`).
+
+    PUT replaces every field, PATCH changes the given ones; either creates the profile if the
+    buyer has none at this expo yet.
+    """
+
+    permission_classes = [IsBuyer]
+
+    def _buyer(self, request) -> Buyer | None:
+        return buyer_for_user(user=request.user, expo=expo_from_request(request))
+
+    @extend_schema(parameters=[EXPO_PARAMETER], responses=BuyerProfileSerializer)
+    def get(self, request):
+        buyer = self._buyer(request)
+        if buyer is None:
+            raise NotFound(_("You have no buyer profile at this expo yet; PUT or PATCH creates it."))
+        return Response(BuyerProfileSerializer(buyer).data)
+
+    def _write(self, request, *, partial: bool):
+        expo = expo_from_request(request)
+        buyer = buyer_for_user(user=request.user, expo=expo) or buyer_profile_new(
+            user=request.user, expo=expo
+        )
+        data = BuyerProfileSerializer(buyer if buyer.pk else None, data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        buyer = buyer_profile_update(buyer=buyer, data=data.validated_data)
+        return Response(BuyerProfileSerializer(buyer_for_user(user=request.user, expo=expo)).data)
+
+    @extend_schema(
+        parameters=[EXPO_PARAMETER], request=BuyerProfileSerializer, responses=BuyerProfileSerializer
+    )
+    def put(self, request):
+        return self._write(request, partial=False)
+
+    @extend_schema(
+        parameters=[EXPO_PARAMETER], request=BuyerProfileSerializer, responses=BuyerProfileSerializer
+    )
+    def patch(self, request):
+        return self._write(request, partial=True)
+
+
+class ExhibitorListApi(ListAPIView):
+    """The exhibitor directory of the current expo (or `?expo=`), open to everyone.
+
+    Facet filters take slugs, repeated (`?fabric=a&fabric=b`) or comma-separated (`?fabric=a,b`):
+    any of them within one facet, all facets together. Never carries contact details.
+    """
+
+    permission_classes = [AllowAny]
+    serializer_class = ExhibitorListSerializer
+    filterset_class = ExhibitorFilter
+
+    @cached_property
+    def expo(self) -> Expo:
+        return expo_from_request(self.request)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request, no expo
+            return Exhibitor.objects.none()
+        return exhibitor_list(expo=self.expo)
+
+    def filter_queryset(self, queryset):
+        filterset = ExhibitorFilter(
+            self.request.query_params, queryset=queryset, request=self.request, expo=self.expo
+        )
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        return filterset.qs
+
+    @extend_schema(parameters=[EXPO_PARAMETER])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ExhibitorDetailApi(RetrieveAPIView):
+    """One exhibitor; contact email and phone only for signed-in users."""
+
+    permission_classes = [AllowAny]
+
+    def get_serializer_class(self):
+        if self.request.user.is_authenticated:
+            return ExhibitorContactSerializer
+        return ExhibitorDetailSerializer
+
+    def get_object(self):
+        exhibitor = exhibitor_get(expo=expo_from_request(self.request), pk=self.kwargs["pk"])
+        if exhibitor is None:
+            raise NotFound(_("No such exhibitor."))
+        return exhibitor
+
+    @extend_schema(parameters=[EXPO_PARAMETER], responses=ExhibitorContactSerializer)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

@@ -1,0 +1,1 @@
+"""The server-rendered expo pages, one module per area."""
