@@ -13,15 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import ThrottledAdminAuthenticationForm
 from accounts.models import Role, User
+from accounts.permissions import OrganiserOnlyMixin
 from accounts.services import user_set_role
 
 # Organisers and exhibitor staff sign in here: the same failed-login limits as the site and the API.
 admin.site.login_form = ThrottledAdminAuthenticationForm
-
-
-def _is_organiser(request) -> bool:
-    user = request.user
-    return bool(user.is_active and user.is_staff and user.is_organiser)
 
 
 class _EmailMixin:
@@ -55,7 +51,7 @@ class UserChangeForm(_EmailMixin, auth_forms.UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(auth_admin.UserAdmin):
+class UserAdmin(OrganiserOnlyMixin, auth_admin.UserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     fieldsets = (
@@ -105,24 +101,15 @@ class UserAdmin(auth_admin.UserAdmin):
             readonly += ["is_superuser", "groups", "user_permissions"]
         return readonly
 
-    def has_module_permission(self, request) -> bool:
-        return _is_organiser(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return _is_organiser(request) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request) -> bool:
-        return _is_organiser(request) and super().has_add_permission(request)
-
     def has_change_permission(self, request, obj=None) -> bool:
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
-        return _is_organiser(request) and super().has_change_permission(request, obj)
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
-        return _is_organiser(request) and super().has_delete_permission(request, obj)
+        return super().has_delete_permission(request, obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

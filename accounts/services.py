@@ -25,6 +25,7 @@ ROLE_GROUPS: dict[str, str] = {
 ORGANISER_APPS: tuple[str, ...] = ("accounts", "expo", "matching")
 # Exhibitor staff hold exactly these; the admin then narrows every row to their own company.
 # Terms are viewable so that the facet autocomplete works (the taxonomy is public anyway).
+# Staff keep their company's existing customers and its policy for them (never delete the policy).
 EXHIBITOR_STAFF_PERMISSIONS: tuple[str, ...] = (
     "expo.view_exhibitor",
     "expo.change_exhibitor",
@@ -33,6 +34,13 @@ EXHIBITOR_STAFF_PERMISSIONS: tuple[str, ...] = (
     "expo.view_table",
     "expo.change_table",
     "expo.view_term",
+    "matching.view_customerlink",
+    "matching.add_customerlink",
+    "matching.change_customerlink",
+    "matching.delete_customerlink",
+    "matching.view_customerpolicy",
+    "matching.add_customerpolicy",
+    "matching.change_customerpolicy",
 )
 
 

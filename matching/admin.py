@@ -2,9 +2,10 @@
 organisers (all) and exhibitor staff (their own company only).
 
 Exhibitor staff never browse buyers: they name an existing customer by the buyer's email address
-or external ID, checked against the expo's buyers. Their rows are narrowed in `get_queryset`,
-checked per object in `has_*_permission`, and the exhibitor is set from their account (the field
-is not in their form at all).
+or external ID, checked against the expo's buyers. Like every admin, these check the model
+permissions of the role groups (`accounts.services`) and narrow staff to their own company with
+`expo.admin.scoping.ExhibitorScopedMixin`; the exhibitor is set from the staff member's account
+(the field is not in their form at all).
 """
 
 from django import forms
@@ -13,58 +14,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from expo.admin.scoping import OrganiserOnlyMixin, is_organiser, request_exhibitor
+from accounts.permissions import OrganiserOnlyMixin, is_organiser
+from expo.admin.scoping import ExhibitorScopedMixin
 from expo.models import Expo
 from matching.models import CustomerLink, CustomerPolicy, MatchFeedback, MatchRun, MatchWeights
 from matching.services import feedback as feedback_services
 from matching.services import loading, runs
-
-
-class OwnCompanyMixin:
-    """Organisers: every row (with their group permissions). Exhibitor staff: their company's rows."""
-
-    def staff_exhibitor(self, request):
-        user = request.user
-        if user.is_active and user.is_staff and user.is_exhibitor_staff and not is_organiser(request):
-            return request_exhibitor(request)
-        return None
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if is_organiser(request):
-            return queryset
-        exhibitor = self.staff_exhibitor(request)
-        return queryset.none() if exhibitor is None else queryset.filter(exhibitor=exhibitor)
-
-    def _own(self, request, obj) -> bool:
-        exhibitor = self.staff_exhibitor(request)
-        return exhibitor is not None and (obj is None or obj.exhibitor_id == exhibitor.pk)
-
-    def has_module_permission(self, request) -> bool:
-        if is_organiser(request):
-            return super().has_module_permission(request)
-        return self.staff_exhibitor(request) is not None
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        if is_organiser(request):
-            return super().has_view_permission(request, obj)
-        return self._own(request, obj)
-
-    def has_add_permission(self, request) -> bool:
-        if is_organiser(request):
-            return super().has_add_permission(request)
-        return self.staff_exhibitor(request) is not None
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        if is_organiser(request):
-            return super().has_change_permission(request, obj)
-        return self._own(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        if is_organiser(request):
-            return super().has_delete_permission(request, obj)
-        return self._own(request, obj)
-
 
 # --- existing customers --------------------------------------------------------------------------
 
@@ -107,7 +62,7 @@ class CustomerLinkChangeForm(forms.ModelForm):
 
 
 @admin.register(CustomerLink)
-class CustomerLinkAdmin(OwnCompanyMixin, admin.ModelAdmin):
+class CustomerLinkAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
     list_display = ("buyer_label", "exhibitor", "note", "created_at")
     list_select_related = ("buyer__user", "exhibitor")
     search_fields = ("buyer__company", "buyer__external_id", "buyer__user__email", "note")
@@ -180,7 +135,7 @@ class CustomerPolicyForm(forms.ModelForm):
 
 
 @admin.register(CustomerPolicy)
-class CustomerPolicyAdmin(OwnCompanyMixin, admin.ModelAdmin):
+class CustomerPolicyAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
     list_display = ("exhibitor", "existing_customers", "updated_at")
     list_select_related = ("exhibitor",)
     readonly_fields = ("updated_at",)
@@ -211,9 +166,6 @@ class CustomerPolicyAdmin(OwnCompanyMixin, admin.ModelAdmin):
             exhibitor=obj.exhibitor, existing_customers=obj.existing_customers
         )
         obj.pk = saved.pk
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return is_organiser(request) and super().has_delete_permission(request, obj)
 
 
 # --- organisers only ---------------------------------------------------------------------------------

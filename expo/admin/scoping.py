@@ -1,23 +1,20 @@
 """Who sees what in the admin: organisers see everything, exhibitor staff only their own company.
 
 Model permissions (the role groups, see `accounts.services`) decide which admin pages a user may
-open at all; the mixins here decide which rows. Both are checked on every request, so a hidden
+open at all; the organiser check and `OrganiserOnlyMixin` come from `accounts.permissions`; the
+mixins here decide which rows. Both are checked on every request, so a hidden
 link is never the only guard: a list, a change page, a POST, the history, the delete page and the
 autocomplete endpoint all go through `get_queryset` and the object-level `has_*_permission`.
 """
 
 from django.db.models import Model, QuerySet
 
+from accounts.permissions import OrganiserOnlyMixin, is_organiser
 from expo.models import Booth, Exhibitor, Table
 from expo.selectors import exhibitor_for_user
 
 # How to get from a related model to its exhibitor, for limiting foreign-key choices of staff.
 _EXHIBITOR_PATHS: dict[type[Model], str] = {Exhibitor: "", Booth: "exhibitor", Table: "booth__exhibitor"}
-
-
-def is_organiser(request) -> bool:
-    user = request.user
-    return bool(user.is_active and user.is_staff and user.is_organiser)
 
 
 def request_exhibitor(request) -> Exhibitor | None:
@@ -40,25 +37,6 @@ def _exhibitor_id_of(obj: Model, path: str) -> int | None:
         if obj is None:
             return None
     return getattr(obj, f"{last}_id")
-
-
-class OrganiserOnlyMixin:
-    """An admin only organisers use: others get 403 and no menu entry, whatever their groups grant."""
-
-    def has_module_permission(self, request) -> bool:
-        return is_organiser(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return is_organiser(request) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, *args) -> bool:
-        return is_organiser(request) and super().has_add_permission(request, *args)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return is_organiser(request) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return is_organiser(request) and super().has_delete_permission(request, obj)
 
 
 class ExhibitorScopedMixin:
@@ -85,6 +63,17 @@ class ExhibitorScopedMixin:
             return True
         exhibitor = request_exhibitor(request)
         return exhibitor is not None and _exhibitor_id_of(obj, self.exhibitor_path) == exhibitor.pk
+
+    def staff_exhibitor(self, request) -> Exhibitor | None:
+        """The company of a signed-in exhibitor staff member; None for organisers and everyone else."""
+        if is_organiser(request) or not request.user.is_active:
+            return None
+        return request_exhibitor(request)
+
+    def has_add_permission(self, request, *args) -> bool:
+        # Staff add rows only for their own company, so staff without one add nothing.
+        allowed = super().has_add_permission(request, *args)
+        return allowed and (is_organiser(request) or self.staff_exhibitor(request) is not None)
 
     def has_view_permission(self, request, obj=None) -> bool:
         allowed = super().has_view_permission(request, obj)
@@ -120,3 +109,12 @@ class StaffHiddenMixin:
 
     def has_module_permission(self, request) -> bool:
         return is_organiser(request) and super().has_module_permission(request)
+
+
+__all__ = [
+    "ExhibitorScopedMixin",
+    "OrganiserOnlyMixin",
+    "StaffHiddenMixin",
+    "is_organiser",
+    "request_exhibitor",
+]

@@ -132,7 +132,7 @@ def test_profile_non_buyers_are_forbidden(client_for, expo, exhibitor_staff, org
     response = getattr(client_for(user), method)(URL, full_body(), format="json")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Only buyers have a sourcing profile."}
+    assert response.json() == {"detail": "Only buyers may do this."}
     assert Buyer.objects.count() == 0
 
 

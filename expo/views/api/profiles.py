@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status
+from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsBuyer
 from accounts.serializers import RegisterInputSerializer, RegisterOutputSerializer
 from expo.filters import ExhibitorFilter
 from expo.models import Buyer, Exhibitor, Expo
@@ -33,13 +34,6 @@ from expo.services.profiles import (
     buyer_register,
 )
 from expo.views.common import EXPO_PARAMETER, expo_from_request
-
-
-class IsBuyer(permissions.BasePermission):
-    message = "Only buyers have a sourcing profile."
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_buyer)
 
 
 class BuyerRegisterApi(APIView):
