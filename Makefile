@@ -40,9 +40,9 @@ beat: install
 test: install messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The hooks of .pre-commit-config.yaml (ruff, ruff format, makemigrations --check) on every file.
 lint: install
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 
 fmt: install
 	$(VENV)/bin/ruff check --fix .
