@@ -1,0 +1,446 @@
+"""Who may open what: every endpoint, page and admin page × every role, with the exact status.
+
+The list of what to test is generated, not written: every route of the URL configuration (API,
+pages, admin) and every model the admin registry holds. Each must have a rule below, so a new
+endpoint or admin page without one fails `test_every_route_has_a_rule` (and a rule for something
+that no longer exists fails it too).
+
+Roles, always in this order (`R(...)` takes them by name):
+    anonymous    not signed in
+    buyer        a buyer with a profile at the current expo; owns the buyer-owned objects below
+    other_buyer  another buyer at the same expo (owns nothing in the objects used)
+    staff        staff of the exhibitor that owns the exhibitor-owned objects below
+    other_staff  staff of another exhibitor at the same expo
+    organiser    an organiser by role and group (not a superuser: superusers pass every check)
+
+How each request is made: session sign-in (`force_login`), GET for pages and admin pages; for API
+writes the method with an empty JSON body `{}`, and for page POSTs an empty form, so a role that
+may write gets the validation answer (400, or what the view does with nothing) and one that may
+not gets 401/403 before any validation. Where an empty body would stop everyone at validation, a
+valid one is in `BODIES`. Objects in URLs come from the `world` fixture.
+
+## Adding rows (for a new endpoint, page or admin)
+- API endpoint or page: add `"<namespace:name>": {"GET": R(...), "POST": R(...)}` to `RULES`,
+  one entry per HTTP method the view answers (class-based views must list all of them). If its URL
+  takes arguments, add a function to `URL_KWARGS` building them from `world` (add the object to
+  `world` if it is new); point it at an object the `buyer` or the `staff` owns, so `other_buyer`
+  and `other_staff` show what a stranger gets.
+- Admin of a new model: add `"app_label.model": ADMIN_...` to `ADMIN_MODELS` (the presets below
+  cover organiser-only admins and exhibitor-scoped ones; build a dict for anything else), and add
+  one object of the model to `world.admin_objects`, owned by the `staff`'s exhibitor if the model
+  belongs to one. Extra admin URLs (`get_urls`) go to `RULES` like any other route.
+- Expected statuses are what the role *should* get; never copy a status you cannot explain.
+  302 for signed-out or non-staff users of the admin and `login_required` pages is the redirect
+  to sign-in; 302 on an admin object page the role may not see is the admin's "doesn't exist"
+  redirect to the index.
+"""
+
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token, TokenProxy
+
+from accounts.models import Role
+from accounts.services import user_set_role
+from expo.models import ExhibitorStaff, Slot, Term
+from expo.services.floor import booth_tables_sync, expo_slots_generate
+from matching.models import Match
+from matching.services import runs
+from tests.factories.accounts import UserFactory
+from tests.factories.expo import BoothFactory, ExchangeRateFactory, ExpoFactory, HallFactory
+from tests.factories.matching import (
+    CustomerLinkFactory,
+    CustomerPolicyFactory,
+    MatchFeedbackFactory,
+    MatchWeightsFactory,
+    buyer_with,
+    exhibitor_with,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "buyer", "other_buyer", "staff", "other_staff", "organiser")
+
+
+def R(anonymous: int, buyer: int, other_buyer: int, staff: int, other_staff: int, organiser: int) -> dict:
+    """Expected status per role."""
+    return dict(zip(ROLES, (anonymous, buyer, other_buyer, staff, other_staff, organiser), strict=True))
+
+
+def same(status: int) -> dict:
+    return R(*(status,) * len(ROLES))
+
+
+# --- API and pages -----------------------------------------------------------------------------
+
+RULES: dict[str, dict[str, dict]] = {
+    # API: infrastructure and accounts
+    "api:health": {"GET": same(200)},
+    "api:schema": {"GET": same(200)},
+    "api:docs": {"GET": same(200)},
+    "api:accounts:token": {"POST": same(400)},
+    "api:accounts:me": {"GET": R(401, 200, 200, 200, 200, 200)},
+    "api:accounts:confirm-email": {"POST": same(400)},
+    "api:accounts:confirm-email-resend": {"POST": R(401, 202, 202, 202, 202, 202)},
+    # API: expo
+    "api:expo:taxonomy": {"GET": same(200)},
+    "api:expo:register": {"POST": same(400)},
+    "api:expo:buyer-me": {
+        "GET": R(401, 200, 200, 403, 403, 403),
+        "PUT": R(401, 400, 400, 403, 403, 403),
+        "PATCH": R(401, 200, 200, 403, 403, 403),
+    },
+    "api:expo:exhibitor-list": {"GET": same(200)},
+    "api:expo:exhibitor-detail": {"GET": same(200)},
+    # API: matching
+    "api:matching:match-list": {"GET": R(401, 200, 200, 403, 403, 400)},  # organisers must name ?buyer=
+    "api:matching:match-feedback": {"POST": R(401, 200, 404, 403, 403, 403)},
+    "api:matching:match-runs": {
+        "GET": R(401, 403, 403, 403, 403, 200),
+        "POST": R(401, 403, 403, 403, 403, 202),
+    },
+    "api:matching:match-run-detail": {"GET": R(401, 403, 403, 403, 403, 200)},
+    # Pages
+    "set_language": {"POST": same(302)},
+    "expo:home": {"GET": same(200)},
+    "expo:register": {"GET": R(200, 302, 302, 302, 302, 302)},
+    "expo:profile": {"GET": R(302, 200, 200, 403, 403, 403)},
+    "expo:directory": {"GET": same(200)},
+    "expo:exhibitor": {"GET": same(200)},
+    # Django's form views answer PUT like POST.
+    "accounts:login": {  # signed-in users go on to where they were headed
+        "GET": R(200, 302, 302, 302, 302, 302),
+        "POST": R(200, 302, 302, 302, 302, 302),
+        "PUT": R(200, 302, 302, 302, 302, 302),
+    },
+    "accounts:logout": {"GET": same(405), "POST": same(302)},
+    "accounts:password_reset": {"GET": same(200), "POST": same(200), "PUT": same(200)},
+    "accounts:password_reset_done": {"GET": same(200)},
+    "accounts:password_reset_confirm": {"GET": same(200), "POST": same(200), "PUT": same(200)},
+    "accounts:password_reset_complete": {"GET": same(200)},
+    "accounts:confirm-email": {"GET": same(400)},
+    "accounts:confirm-email-resend": {
+        "GET": R(405, 405, 405, 405, 405, 405),
+        "POST": R(302, 302, 302, 302, 302, 302),
+    },
+    "matching:recommendations": {"GET": R(302, 200, 200, 403, 403, 302)},
+    "matching:recommendation-feedback": {"POST": R(302, 302, 404, 403, 403, 403)},  # 302: back to the list
+    "matching:organiser": {"GET": R(302, 403, 403, 403, 403, 200), "POST": R(302, 403, 403, 403, 403, 302)},
+    "matching:run-progress": {"GET": R(302, 403, 403, 403, 403, 200)},
+    # Admin pages that belong to no model admin
+    "admin:index": {"GET": R(302, 302, 302, 200, 200, 200)},
+    "admin:login": {"GET": R(200, 200, 200, 302, 302, 302)},
+    "admin:logout": {"GET": R(302, 302, 302, 405, 405, 405), "POST": same(302)},
+    "admin:password_change": {"GET": R(302, 302, 302, 200, 200, 200)},
+    "admin:password_change_done": {"GET": R(302, 302, 302, 200, 200, 200)},
+    "admin:jsi18n": {"GET": R(302, 302, 302, 200, 200, 200)},
+    "admin:autocomplete": {"GET": R(302, 302, 302, 403, 403, 403)},  # without a field to complete: 403
+    "admin:view_on_site": {"GET": R(302, 302, 302, 404, 404, 404)},  # exhibitors have no public URL there
+    "admin:app_list": {"GET": R(302, 302, 302, 200, 200, 200)},
+    "admin:expo_import": {"GET": R(302, 302, 302, 403, 403, 200)},
+    "admin:auth_user_password_change": {"GET": R(302, 302, 302, 403, 403, 200)},
+}
+
+# Routes that are not pages of their own: the admin's catch-all answers unknown admin URLs, media
+# is served in DEBUG only. (Each model admin's bare object URL, which only redirects to its change
+# page, is left out in `_not_routes`.)
+NOT_ROUTES = {"admin/(?P<url>.*)$", "^media/(?P<path>.*)$"}
+
+
+# Request bodies where an empty one would stop every role at validation and hide who may do it.
+BODIES = {
+    ("api:matching:match-feedback", "POST"): {"value": "interested"},
+    ("matching:recommendation-feedback", "POST"): {"value": "interested"},
+}
+
+
+def _pk(name: str):
+    return lambda world: {"pk": getattr(world, name).pk}
+
+
+URL_KWARGS = {
+    "api:expo:exhibitor-detail": _pk("exhibitor"),
+    "api:matching:match-feedback": _pk("match"),
+    "api:matching:match-run-detail": _pk("run"),
+    "expo:exhibitor": _pk("exhibitor"),
+    "matching:recommendation-feedback": _pk("match"),
+    "matching:run-progress": _pk("run"),
+    "accounts:password_reset_confirm": lambda world: {"uidb64": "MQ", "token": "set-password"},
+    "accounts:confirm-email": lambda world: {"token": "not-a-token"},
+    "admin:view_on_site": lambda world: {
+        "content_type_id": ContentType.objects.get_for_model(world.exhibitor).pk,
+        "object_id": world.exhibitor.pk,
+    },
+    "admin:app_list": lambda world: {"app_label": "expo"},
+    "admin:auth_user_password_change": lambda world: {"id": world.buyer.user.pk},
+}
+
+# --- Admin pages of model admins ----------------------------------------------------------------
+
+ADMIN_PAGES = ("changelist", "add", "change", "delete", "history")
+SIGNED_OUT = (302, 302, 302)  # anonymous, buyer, other buyer: redirected to the admin sign-in
+
+
+def admin_rule(**pages: tuple[int, int, int]) -> dict[str, dict]:
+    """Per admin page: (staff, other_staff, organiser); the three non-staff roles are always 302."""
+    return {page: R(*SIGNED_OUT, *pages[page]) for page in ADMIN_PAGES}
+
+
+ADMIN_ORGANISER_ONLY = admin_rule(
+    changelist=(403, 403, 200), add=(403, 403, 200), change=(403, 403, 200), delete=(403, 403, 200),
+    history=(403, 403, 200),
+)  # fmt: skip
+ADMIN_ORGANISER_READ_ONLY = admin_rule(  # the rows are written by the system, never in the admin
+    changelist=(403, 403, 200), add=(403, 403, 403), change=(403, 403, 200), delete=(403, 403, 200),
+    history=(403, 403, 200),
+)  # fmt: skip
+ADMIN_SUPERUSER_ONLY = admin_rule(  # outside the organisers' apps: only superusers
+    changelist=(403, 403, 403), add=(403, 403, 403), change=(403, 403, 403), delete=(403, 403, 403),
+    history=(403, 403, 403),
+)  # fmt: skip
+
+ADMIN_MODELS: dict[str, dict[str, dict]] = {
+    "auth.group": ADMIN_SUPERUSER_ONLY,
+    "authtoken.tokenproxy": ADMIN_SUPERUSER_ONLY,
+    "accounts.user": ADMIN_ORGANISER_ONLY,
+    "expo.expo": ADMIN_ORGANISER_ONLY,
+    "expo.hall": ADMIN_ORGANISER_ONLY,
+    "expo.exchangerate": ADMIN_ORGANISER_ONLY,
+    "expo.buyer": ADMIN_ORGANISER_ONLY,
+    "expo.exhibitorstaff": ADMIN_ORGANISER_ONLY,
+    "expo.slot": admin_rule(  # generated from the expo's days and hours: read only, even for organisers
+        changelist=(403, 403, 200),
+        add=(403, 403, 403),
+        change=(403, 403, 200),
+        delete=(403, 403, 403),
+        history=(403, 403, 200),
+    ),  # fmt: skip
+    "expo.term": admin_rule(  # staff read terms only through the facet autocomplete
+        changelist=(200, 200, 200),
+        add=(403, 403, 200),
+        change=(200, 200, 200),
+        delete=(403, 403, 200),
+        history=(200, 200, 200),
+    ),  # fmt: skip
+    "expo.exhibitor": admin_rule(  # staff: their own company, never add or delete
+        changelist=(200, 200, 200),
+        add=(403, 403, 200),
+        change=(200, 302, 200),
+        delete=(403, 403, 200),
+        history=(200, 302, 200),
+    ),  # fmt: skip
+    "expo.booth": admin_rule(
+        changelist=(200, 200, 200),
+        add=(403, 403, 200),
+        change=(200, 302, 200),
+        delete=(403, 403, 200),
+        history=(200, 302, 200),
+    ),  # fmt: skip
+    "matching.customerlink": admin_rule(  # staff keep their own company's existing customers
+        changelist=(200, 200, 200),
+        add=(200, 200, 200),
+        change=(200, 302, 200),
+        delete=(200, 302, 200),
+        history=(200, 302, 200),
+    ),  # fmt: skip
+    "matching.customerpolicy": admin_rule(  # one per company, which already exists here; staff never delete
+        changelist=(200, 200, 200),
+        add=(403, 200, 200),
+        change=(200, 302, 200),
+        delete=(403, 403, 200),
+        history=(200, 302, 200),
+    ),  # fmt: skip
+    "matching.matchweights": ADMIN_ORGANISER_ONLY,
+    "matching.matchrun": ADMIN_ORGANISER_READ_ONLY,
+    "matching.matchfeedback": ADMIN_ORGANISER_READ_ONLY,
+}
+
+
+# --- The world every request runs against -------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict
+    exhibitor: object
+    buyer: object
+    run: object
+    match: object
+    admin_objects: dict = field(default_factory=dict)
+
+
+def _staff_of(exhibitor):
+    user = UserFactory(role=Role.BUYER)
+    ExhibitorStaff.objects.create(user=user, exhibitor=exhibitor)
+    return user_set_role(user=user, role=Role.EXHIBITOR_STAFF)
+
+
+@pytest.fixture
+def world() -> World:
+    expo = ExpoFactory(is_current=True)
+    expo_slots_generate(expo=expo)
+    hall = HallFactory(expo=expo)
+    exhibitor = exhibitor_with(expo=expo, fabrics=["chiffon"])
+    other_exhibitor = exhibitor_with(expo=expo, fabrics=["chiffon"])
+    booth = BoothFactory(expo=expo, hall=hall, exhibitor=exhibitor)
+    booth_tables_sync(booth=booth)
+    BoothFactory(expo=expo, hall=hall, exhibitor=other_exhibitor)
+    buyer = buyer_with(expo=expo, fabrics=["chiffon"])
+    other_buyer = buyer_with(expo=expo, fabrics=["chiffon"])
+    staff, other_staff = _staff_of(exhibitor), _staff_of(other_exhibitor)
+    organiser = user_set_role(user=UserFactory(), role=Role.ORGANISER)
+    run = runs.match_run_execute(run=runs.match_run_start(expo=expo, dispatch=False))
+    match = Match.objects.get(run=run, buyer=buyer, exhibitor=exhibitor)
+    users = {
+        "anonymous": None,
+        "buyer": buyer.user,
+        "other_buyer": other_buyer.user,
+        "staff": staff,
+        "other_staff": other_staff,
+        "organiser": organiser,
+    }
+    objects = {
+        "auth.group": Group.objects.get(name="Organisers"),
+        "authtoken.tokenproxy": TokenProxy.objects.get(key=Token.objects.create(user=buyer.user).key),
+        "accounts.user": buyer.user,
+        "expo.expo": expo,
+        "expo.hall": hall,
+        "expo.exchangerate": ExchangeRateFactory(expo=expo),
+        "expo.buyer": buyer,
+        "expo.exhibitorstaff": ExhibitorStaff.objects.get(user=staff),
+        "expo.slot": Slot.objects.filter(expo=expo).first(),
+        "expo.term": Term.objects.get(kind="fabric", slug="chiffon"),
+        "expo.exhibitor": exhibitor,
+        "expo.booth": booth,
+        "matching.customerlink": CustomerLinkFactory(exhibitor=exhibitor, buyer=buyer),
+        "matching.customerpolicy": CustomerPolicyFactory(exhibitor=exhibitor),
+        "matching.matchweights": MatchWeightsFactory(expo=expo),
+        "matching.matchrun": run,
+        "matching.matchfeedback": MatchFeedbackFactory(buyer=buyer, exhibitor=exhibitor),
+    }
+    return World(users=users, exhibitor=exhibitor, buyer=buyer, run=run, match=match, admin_objects=objects)
+
+
+# --- Generating the list from the URLconf and the admin registry --------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    key: str  # namespaced URL name, or the route itself when unnamed
+    methods: frozenset[str] | None  # what a class-based view answers; None for function views
+
+
+def _view_methods(callback) -> frozenset[str] | None:
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if view_class is None:
+        return None
+    return frozenset(
+        method.upper() for method in ("get", "post", "put", "patch", "delete") if hasattr(view_class, method)
+    )
+
+
+def _routes(resolver=None, prefix: str = "", namespace: str = ""):
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _routes(entry, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            key = f"{namespace}{entry.name}" if entry.name else prefix + str(entry.pattern)
+            yield Route(key=key, methods=_view_methods(entry.callback))
+
+
+def _admin_page_names() -> dict[str, tuple[str, str]]:
+    """URL name → (model label, page) for the pages of every registered model admin."""
+    names = {}
+    for model in admin.site._registry:
+        opts = model._meta
+        for page in ADMIN_PAGES:
+            names[f"admin:{opts.app_label}_{opts.model_name}_{page}"] = (opts.label_lower, page)
+    return names
+
+
+def _admin_model_rules() -> dict[str, dict[str, dict]]:
+    rules = {}
+    for name, (label, page) in _admin_page_names().items():
+        if label in ADMIN_MODELS:
+            rules[name] = {"GET": ADMIN_MODELS[label][page]}
+    return rules
+
+
+def _not_routes() -> set[str]:
+    redirects = {
+        f"admin/{m._meta.app_label}/{m._meta.model_name}/<path:object_id>/" for m in admin.site._registry
+    }
+    return NOT_ROUTES | redirects
+
+
+def test_every_route_has_a_rule():
+    routes = [route for route in _routes() if route.key not in _not_routes()]
+    rules = {**RULES, **_admin_model_rules()}
+    registered = {model._meta.label_lower for model in admin.site._registry}
+
+    missing = sorted(route.key for route in routes if route.key not in rules)
+    models_missing = sorted(registered - set(ADMIN_MODELS))
+    methods_missing = sorted(
+        f"{route.key} {method}"
+        for route in routes
+        if route.key in rules and route.methods is not None
+        for method in route.methods - set(rules[route.key])
+    )
+    stale = sorted((set(RULES) - {route.key for route in routes}) | (set(ADMIN_MODELS) - registered))
+
+    hint = "add a row to RULES / ADMIN_MODELS in tests/test_permissions_matrix.py (see its docstring)"
+    assert missing == [], f"routes without a rule: {hint}"
+    assert models_missing == [], f"admin models without a rule: {hint}"
+    assert methods_missing == [], f"HTTP methods without a rule: {hint}"
+    assert stale == [], "rules for routes or admin models that no longer exist: remove them"
+
+
+# --- Running the matrix -------------------------------------------------------------------------
+
+
+def _url(key: str, world: World) -> str:
+    if key in URL_KWARGS:
+        return reverse(key, kwargs=URL_KWARGS[key](world))
+    admin_page = _admin_page_names().get(key)
+    if admin_page is not None and admin_page[1] in ("change", "delete", "history"):
+        return reverse(key, args=[world.admin_objects[admin_page[0]].pk])
+    return reverse(key)
+
+
+def _status(user, method: str, url: str, body: dict) -> int:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    if method == "GET":
+        return client.get(url).status_code
+    if url.startswith("/api/"):
+        return client.generic(method, url, data=json.dumps(body), content_type="application/json").status_code
+    return client.generic(
+        method, url, data=urlencode(body), content_type="application/x-www-form-urlencoded"
+    ).status_code
+
+
+def _statuses(key: str, method: str, world: World) -> dict:
+    url, body = _url(key, world), BODIES.get((key, method), {})
+    return {role: _status(world.users[role], method, url, body) for role in ROLES}
+
+
+@pytest.mark.parametrize(("key", "method"), [(key, method) for key in RULES for method in RULES[key]])
+def test_route_statuses(world, key, method):
+    assert _statuses(key, method, world) == RULES[key][method]
+
+
+@pytest.mark.parametrize("label", sorted(ADMIN_MODELS))
+def test_admin_model_statuses(world, label):
+    app_label, model_name = label.split(".")
+    actual = {page: _statuses(f"admin:{app_label}_{model_name}_{page}", "GET", world) for page in ADMIN_PAGES}
+
+    assert actual == ADMIN_MODELS[label]
