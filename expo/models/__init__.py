@@ -4,17 +4,42 @@ Models hold fields, constraints and cheap properties only; every write goes thro
 `expo.services` (STYLE.md, section 2). Database constraints carry every invariant that has one.
 
 The models live in one module per area (STYLE.md, section 1): `floor` (expos, slots, halls,
-booths, tables), `taxonomy`, `profiles` (exhibitors, their staff, buyers) and `money` (exchange
-rates). Everything is re-exported here, so `from expo.models import Exhibitor` works everywhere.
+booths, tables), `taxonomy`, `profiles` (exhibitors, their staff, buyers), `money` (exchange
+rates) and `meetings` (rules, availability, meetings, their history, the notification outbox).
+Everything is re-exported here, so `from expo.models import Exhibitor` works everywhere.
 """
 
 from expo.models.base import ZERO, TimestampedModel, clean_price_range
 from expo.models.floor import Booth, Expo, ExpoQuerySet, Hall, Slot, Table, validate_time_zone
+from expo.models.meetings import (
+    ACTIVE_STATUSES,
+    ExhibitorDay,
+    ExhibitorMeetingSettings,
+    Meeting,
+    MeetingEvent,
+    MeetingPolicy,
+    MeetingQuerySet,
+    MeetingStatus,
+    Notification,
+    Side,
+    SlotClosure,
+)
 from expo.models.money import ExchangeRate, currency_validator
 from expo.models.profiles import Buyer, Exhibitor, ExhibitorStaff, ProfileQuerySet
 from expo.models.taxonomy import BUYER_FACETS, EXHIBITOR_FACETS, Term, TermKind, TermQuerySet
 
 __all__ = [
+    "ACTIVE_STATUSES",
+    "ExhibitorDay",
+    "ExhibitorMeetingSettings",
+    "Meeting",
+    "MeetingEvent",
+    "MeetingPolicy",
+    "MeetingQuerySet",
+    "MeetingStatus",
+    "Notification",
+    "Side",
+    "SlotClosure",
     "BUYER_FACETS",
     "EXHIBITOR_FACETS",
     "ZERO",

@@ -189,6 +189,11 @@ class Booth(models.Model):
     tables = models.PositiveSmallIntegerField(
         _("tables"), default=1, help_text=_("How many meetings the booth can hold at once.")
     )
+    is_lounge = models.BooleanField(
+        _("shared meeting lounge"),
+        default=False,
+        help_text=_("A lounge belongs to no exhibitor: its tables serve exhibitors who take meetings there."),
+    )
 
     class Meta:
         verbose_name = _("booth")
@@ -199,6 +204,11 @@ class Booth(models.Model):
                 fields=["expo", "code"],
                 name="booth_unique_code_per_expo",
                 violation_error_message=_("This expo already has a booth with this code."),
+            ),
+            models.CheckConstraint(
+                name="booth_lounge_has_no_exhibitor",
+                condition=Q(is_lounge=False) | Q(exhibitor__isnull=True),
+                violation_error_message=_("A meeting lounge belongs to no exhibitor."),
             ),
             models.CheckConstraint(
                 name="booth_tables_range",
@@ -216,6 +226,8 @@ class Booth(models.Model):
             errors["hall"] = _("The hall belongs to another expo.")
         if self.exhibitor_id and self.expo_id and self.exhibitor.expo_id != self.expo_id:
             errors["exhibitor"] = _("The exhibitor belongs to another expo.")
+        if self.is_lounge and self.exhibitor_id:
+            errors["exhibitor"] = _("A meeting lounge belongs to no exhibitor.")
         if errors:
             raise ValidationError(errors)
 
