@@ -41,6 +41,18 @@ EXHIBITOR_STAFF_PERMISSIONS: tuple[str, ...] = (
     "matching.view_customerpolicy",
     "matching.add_customerpolicy",
     "matching.change_customerpolicy",
+    # Meetings: answer and follow up their company's meetings (the admin narrows the rows), set
+    # the company's availability days and meeting settings.
+    "expo.view_meeting",
+    "expo.change_meeting",
+    "expo.view_meetingevent",
+    "expo.view_exhibitorday",
+    "expo.add_exhibitorday",
+    "expo.change_exhibitorday",
+    "expo.delete_exhibitorday",
+    "expo.view_exhibitormeetingsettings",
+    "expo.add_exhibitormeetingsettings",
+    "expo.change_exhibitormeetingsettings",
 )
 
 

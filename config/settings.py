@@ -168,6 +168,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 60},  # no pile of checks while no worker is up
     },
+    # Meetings: each is idempotent, so a late or doubled run is harmless.
+    "meetings-expire-requests": {
+        "task": "expo.tasks.meetings_expire_task",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
+    "meetings-send-reminders": {
+        "task": "expo.tasks.meeting_reminders_task",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
+    # The outbox: sends what was written while the broker was down (or the drain task was lost).
+    "notifications-send": {
+        "task": "expo.tasks.notifications_send_task",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
 }
 
 # --- REST framework ---------------------------------------------------------------------------
@@ -199,7 +216,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"HealthStateEnum": ["ok", "error"]},
+    "ENUM_NAME_OVERRIDES": {
+        "HealthStateEnum": ["ok", "error"],
+        "MeetingSideEnum": "expo.models.meetings.Side",
+    },
 }
 
 # --- Security (production values; `manage.py check --deploy` is clean with DEBUG off) --------

@@ -4,6 +4,14 @@ Re-exported here, so `from expo.selectors import exhibitor_list` works everywher
 """
 
 from expo.selectors.floor import expo_current, hall_list
+from expo.selectors.meetings import (
+    buyer_live_meeting_count,
+    exhibitor_free_slots,
+    exhibitor_live_meeting_count,
+    meeting_list,
+    meeting_list_for_user,
+    meeting_policy,
+)
 from expo.selectors.profiles import (
     DIRECTORY_FACETS,
     buyer_for_user,
@@ -19,6 +27,12 @@ from expo.selectors.profiles import (
 from expo.selectors.taxonomy import term_list
 
 __all__ = [
+    "buyer_live_meeting_count",
+    "exhibitor_free_slots",
+    "exhibitor_live_meeting_count",
+    "meeting_list",
+    "meeting_list_for_user",
+    "meeting_policy",
     "DIRECTORY_FACETS",
     "buyer_for_user",
     "buyer_meeting_request_allowance",

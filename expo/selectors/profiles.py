@@ -22,17 +22,27 @@ def buyer_for_user(*, user, expo: Expo | None) -> Buyer | None:
     )
 
 
-def buyer_meeting_request_allowance(*, buyer: Buyer, requests_made: int = 0) -> int | None:
-    """How many more meeting requests the buyer may make at their expo; None means no limit.
+def buyer_meeting_request_allowance(*, buyer: Buyer, active_meetings: int | None = None) -> int | None:
+    """How many more meetings the buyer may request at their expo now; None means no limit.
 
-    Verified buyers are not limited. An unverified buyer may make `expo.unverified_request_limit`
-    requests in all, which keeps sellers from prospecting exhibitors under a buyer badge.
-    `requests_made` is the number of requests the buyer already made at this expo (cancelled
-    ones included); the meetings feature counts them and calls this before booking.
+    Counts the buyer's active meetings (requested or accepted, an overdue request not included),
+    not every request ever made: a cancelled, declined or expired one gives its place back. The
+    limit is the organiser's per-buyer limit (`MeetingPolicy.buyer_limit`) and, for a buyer not yet
+    verified, also `expo.unverified_request_limit` (the lower wins), which keeps sellers from
+    prospecting exhibitors under a buyer badge. `active_meetings` spares the count when the caller
+    (the booking service, under its lock) already has it.
     """
-    if buyer.verified:
+    from expo.selectors.meetings import buyer_live_meeting_count, meeting_policy
+
+    limits = [meeting_policy(expo=buyer.expo).buyer_limit]
+    if not buyer.verified:
+        limits.append(buyer.expo.unverified_request_limit)
+    limits = [limit for limit in limits if limit is not None]
+    if not limits:
         return None
-    return max(0, buyer.expo.unverified_request_limit - requests_made)
+    if active_meetings is None:
+        active_meetings = buyer_live_meeting_count(buyer=buyer) if buyer.pk else 0
+    return max(0, min(limits) - active_meetings)
 
 
 # --- Exhibitor directory -----------------------------------------------------------------------

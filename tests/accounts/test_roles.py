@@ -34,6 +34,16 @@ MIGRATION_STAFF_PERMISSIONS = [
 STAFF_PERMISSIONS = sorted(
     [
         *MIGRATION_STAFF_PERMISSIONS,
+        "expo.add_exhibitorday",
+        "expo.add_exhibitormeetingsettings",
+        "expo.change_exhibitorday",
+        "expo.change_exhibitormeetingsettings",
+        "expo.change_meeting",
+        "expo.delete_exhibitorday",
+        "expo.view_exhibitorday",
+        "expo.view_exhibitormeetingsettings",
+        "expo.view_meeting",
+        "expo.view_meetingevent",
         "matching.add_customerlink",
         "matching.add_customerpolicy",
         "matching.change_customerlink",

@@ -278,15 +278,15 @@ def test_allowance_unverified_buyer_gets_the_expo_limit(expo):
     buyer = BuyerFactory(expo=expo, verified=False)
 
     assert buyer_meeting_request_allowance(buyer=buyer) == 3
-    assert buyer_meeting_request_allowance(buyer=buyer, requests_made=2) == 1
-    assert buyer_meeting_request_allowance(buyer=buyer, requests_made=3) == 0
-    assert buyer_meeting_request_allowance(buyer=buyer, requests_made=9) == 0
+    assert buyer_meeting_request_allowance(buyer=buyer, active_meetings=2) == 1
+    assert buyer_meeting_request_allowance(buyer=buyer, active_meetings=3) == 0
+    assert buyer_meeting_request_allowance(buyer=buyer, active_meetings=9) == 0
 
 
 def test_allowance_verified_buyer_is_unlimited(expo):
     buyer = BuyerFactory(expo=expo, verified=True)
 
-    assert buyer_meeting_request_allowance(buyer=buyer, requests_made=500) is None
+    assert buyer_meeting_request_allowance(buyer=buyer, active_meetings=500) is None
 
 
 def test_allowance_limit_zero_blocks_unverified_buyers(expo):
