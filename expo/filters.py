@@ -6,12 +6,13 @@ from django_filters.widgets import QueryArrayWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from expo.models import Exhibitor, Hall, Term, TermKind
+from expo.models import Exhibitor, Hall, Meeting, MeetingStatus, Term, TermKind
 from expo.selectors import (
     exhibitors_in_halls,
     exhibitors_matching,
     exhibitors_with_any_term,
 )
+from expo.selectors.meetings import meetings_on_date
 
 
 class TermFilter(django_filters.FilterSet):
@@ -129,3 +130,21 @@ class ExhibitorFilter(django_filters.FilterSet):
             # A stable order, so pages never repeat or skip a row.
             queryset = queryset.order_by(*queryset.query.order_by, "id")
         return queryset
+
+
+class MeetingFilter(django_filters.FilterSet):
+    """`status` (repeatable) and `date`, a day in the expo's time zone."""
+
+    status = django_filters.MultipleChoiceFilter(choices=MeetingStatus.choices)
+    date = django_filters.DateFilter(method="filter_date", help_text=_("A day in the expo's time zone."))
+
+    class Meta:
+        model = Meeting
+        fields = ["status", "date"]
+
+    def __init__(self, *args, expo=None, **kwargs):
+        self.expo = expo
+        super().__init__(*args, **kwargs)
+
+    def filter_date(self, queryset, name, value):
+        return meetings_on_date(queryset, expo=self.expo, date=value)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from expo.views.api import meetings as meetings_api
 from expo.views.api import profiles as profiles_api
 from expo.views.api import taxonomy as taxonomy_api
 from expo.views.pages import profiles as profiles_pages
@@ -12,6 +13,19 @@ urlpatterns = [
     path("buyers/me/", profiles_api.BuyerMeApi.as_view(), name="buyer-me"),
     path("exhibitors/", profiles_api.ExhibitorListApi.as_view(), name="exhibitor-list"),
     path("exhibitors/<int:pk>/", profiles_api.ExhibitorDetailApi.as_view(), name="exhibitor-detail"),
+    path("exhibitors/<int:pk>/slots/", meetings_api.ExhibitorFreeSlotsApi.as_view(), name="exhibitor-slots"),
+    path("meetings/", meetings_api.MeetingListApi.as_view(), name="meeting-list"),
+    path("meetings/<int:pk>/accept/", meetings_api.MeetingAcceptApi.as_view(), name="meeting-accept"),
+    path("meetings/<int:pk>/decline/", meetings_api.MeetingDeclineApi.as_view(), name="meeting-decline"),
+    path("meetings/<int:pk>/cancel/", meetings_api.MeetingCancelApi.as_view(), name="meeting-cancel"),
+    path(
+        "meetings/<int:pk>/reschedule/",
+        meetings_api.MeetingRescheduleApi.as_view(),
+        name="meeting-reschedule",
+    ),
+    path("meetings/<int:pk>/check-in/", meetings_api.MeetingCheckInApi.as_view(), name="meeting-check-in"),
+    path("meetings/<int:pk>/no-show/", meetings_api.MeetingNoShowApi.as_view(), name="meeting-no-show"),
+    path("meetings/<int:pk>/owner/", meetings_api.MeetingOwnerApi.as_view(), name="meeting-owner"),
 ]
 
 page_urlpatterns = [

@@ -385,7 +385,9 @@ PYTHON_FILES = [
     "accounts/views.py",
     "expo/forms.py",
     "expo/filters.py",
-    "expo/serializers.py",
+    "expo/serializers/profiles.py",
+    "expo/serializers/meetings.py",
+    "expo/services/meetings.py",
     "expo/views/pages/profiles.py",
     "expo/services/profiles.py",
 ]
