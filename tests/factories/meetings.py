@@ -1,0 +1,45 @@
+"""Meeting fixtures: an exhibitor with tables, slots near now, buyers with their users."""
+
+import datetime
+from datetime import timedelta
+
+from django.utils import timezone
+
+from expo.models import Booth, Exhibitor, Expo, Slot
+from expo.services.floor import booth_tables_sync
+from tests.factories.expo import BoothFactory, BuyerFactory, ExhibitorFactory, ExhibitorStaffFactory
+
+
+def booth_with_tables(
+    *, expo: Expo, exhibitor: Exhibitor | None = None, tables: int = 1, lounge: bool = False
+) -> Booth:
+    """A booth (or the shared lounge, with `lounge`) with its Table rows."""
+    booth = BoothFactory(expo=expo, exhibitor=None if lounge else exhibitor, tables=tables, is_lounge=lounge)
+    booth_tables_sync(booth=booth)
+    return booth
+
+
+def exhibitor_with_tables(*, expo: Expo, tables: int = 1, staff: int = 1) -> Exhibitor:
+    exhibitor = ExhibitorFactory(expo=expo)
+    booth_with_tables(expo=expo, exhibitor=exhibitor, tables=tables)
+    for _ in range(staff):
+        ExhibitorStaffFactory(exhibitor=exhibitor)
+    return exhibitor
+
+
+def staff_of(exhibitor: Exhibitor):
+    return exhibitor.staff.select_related("user").order_by("pk").first().user
+
+
+def buyer_at(expo: Expo, **kwargs):
+    return BuyerFactory(expo=expo, **kwargs)
+
+
+def slot_at(expo: Expo, start: datetime.datetime, minutes: int = 20) -> Slot:
+    """A slot starting at `start` (aware), outside the generated grid when needed."""
+    return Slot.objects.create(expo=expo, start=start, end=start + timedelta(minutes=minutes))
+
+
+def future_slots(expo: Expo, n: int = 3, *, hours_ahead: int = 2) -> list[Slot]:
+    base = timezone.now().replace(microsecond=0, second=0) + timedelta(hours=hours_ahead)
+    return [slot_at(expo, base + timedelta(minutes=20 * i)) for i in range(n)]
