@@ -51,6 +51,7 @@ from accounts.models import Role
 from accounts.services import user_set_role
 from expo.models import ExhibitorStaff, Slot, Term
 from expo.services.floor import booth_tables_sync, expo_slots_generate
+from expo.services.meetings import meeting_book
 from matching.models import Match
 from matching.services import runs
 from tests.factories.accounts import UserFactory
@@ -99,6 +100,22 @@ RULES: dict[str, dict[str, dict]] = {
     },
     "api:expo:exhibitor-list": {"GET": same(200)},
     "api:expo:exhibitor-detail": {"GET": same(200)},
+    "api:expo:exhibitor-slots": {"GET": same(200)},
+    # Meetings. `world.meeting` is the buyer's request to the staff's exhibitor; the roles act in
+    # order on the same meeting, so a role after a successful change meets the changed state (409).
+    "api:expo:meeting-list": {
+        "GET": R(401, 200, 200, 200, 200, 200),
+        "POST": R(401, 400, 400, 400, 400, 400),
+    },
+    "api:expo:meeting-accept": {"POST": R(401, 403, 404, 200, 404, 409)},  # the buyer asked: staff answer
+    "api:expo:meeting-decline": {"POST": R(401, 403, 404, 200, 404, 409)},
+    "api:expo:meeting-cancel": {"POST": R(401, 200, 404, 409, 404, 409)},  # either side; then it is cancelled
+    "api:expo:meeting-reschedule": {"POST": R(401, 400, 404, 400, 404, 400)},  # no slot given
+    # Staff without the buyer's code must own the meeting (nobody does yet); organisers may, but the
+    # request is not accepted yet.
+    "api:expo:meeting-check-in": {"POST": R(401, 403, 404, 403, 404, 409)},
+    "api:expo:meeting-no-show": {"POST": R(401, 409, 404, 409, 404, 409)},  # only accepted meetings
+    "api:expo:meeting-owner": {"POST": R(401, 400, 404, 400, 404, 400)},  # no owner given
     # API: matching
     "api:matching:match-list": {"GET": R(401, 200, 200, 403, 403, 400)},  # organisers must name ?buyer=
     "api:matching:match-feedback": {"POST": R(401, 200, 404, 403, 403, 403)},
@@ -167,6 +184,14 @@ def _pk(name: str):
 
 URL_KWARGS = {
     "api:expo:exhibitor-detail": _pk("exhibitor"),
+    "api:expo:exhibitor-slots": _pk("exhibitor"),
+    "api:expo:meeting-accept": _pk("meeting"),
+    "api:expo:meeting-decline": _pk("meeting"),
+    "api:expo:meeting-cancel": _pk("meeting"),
+    "api:expo:meeting-reschedule": _pk("meeting"),
+    "api:expo:meeting-check-in": _pk("meeting"),
+    "api:expo:meeting-no-show": _pk("meeting"),
+    "api:expo:meeting-owner": _pk("meeting"),
     "api:matching:match-feedback": _pk("match"),
     "api:matching:match-run-detail": _pk("run"),
     "expo:exhibitor": _pk("exhibitor"),
@@ -273,6 +298,7 @@ class World:
     buyer: object
     run: object
     match: object
+    meeting: object = None
     admin_objects: dict = field(default_factory=dict)
 
 
@@ -325,7 +351,18 @@ def world() -> World:
         "matching.matchrun": run,
         "matching.matchfeedback": MatchFeedbackFactory(buyer=buyer, exhibitor=exhibitor),
     }
-    return World(users=users, exhibitor=exhibitor, buyer=buyer, run=run, match=match, admin_objects=objects)
+    meeting = meeting_book(
+        buyer=buyer, exhibitor=exhibitor, slot=Slot.objects.filter(expo=expo).first(), actor=buyer.user
+    )
+    return World(
+        users=users,
+        exhibitor=exhibitor,
+        buyer=buyer,
+        run=run,
+        match=match,
+        meeting=meeting,
+        admin_objects=objects,
+    )
 
 
 # --- Generating the list from the URLconf and the admin registry --------------------------------
