@@ -25,11 +25,12 @@ messages: install
 makemessages: install
 	$(RUN_ENV) $(PY) manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=staticfiles --ignore=bench -v0
 
+# serve_demo is runserver that prints the demo logins after its own start-up lines, where they are seen.
 run: install messages
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
-	$(RUN_ENV) $(PY) manage.py seed_demo --buyers $(DEMO_BUYERS) --exhibitors $(DEMO_EXHIBITORS) --seed 1 --if-empty
+	$(RUN_ENV) $(PY) manage.py seed_demo --buyers $(DEMO_BUYERS) --exhibitors $(DEMO_EXHIBITORS) --seed 1 --if-empty --no-logins
 	$(RUN_ENV) $(PY) manage.py rescore --if-needed --inline --no-progress
-	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(RUN_ENV) $(PY) manage.py serve_demo 127.0.0.1:$(PORT)
 
 worker: install
 	$(VENV)/bin/celery -A config worker --loglevel=INFO

@@ -2,6 +2,7 @@ import statistics
 from collections import Counter
 from decimal import Decimal
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -13,8 +14,10 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
 from accounts.services import GROUP_EXHIBITOR_STAFF, GROUP_ORGANISERS
+from expo.management.commands.seed_demo import logins_box
+from expo.management.commands.serve_demo import Command as ServeDemoCommand
 from expo.models import Booth, Buyer, ExchangeRate, Exhibitor, ExhibitorStaff, Expo, Hall, Slot, Table, Term
-from expo.services.demo import demo_email_domain, demo_plan, demo_reset, demo_seed
+from expo.services.demo import DemoLogin, demo_email_domain, demo_plan, demo_reset, demo_seed
 from expo.services.demo.plan import _band
 from expo.signals import profiles_imported
 
@@ -318,6 +321,47 @@ def test_seed_demo_command_if_empty_keeps_existing_data():
     assert "buyer@demo.shuttle.test" in out.getvalue()
     assert sorted(Buyer.objects.values_list("pk", "external_id")) == before
     assert Exhibitor.objects.count() == 3
+
+
+def test_seed_demo_command_no_logins_keeps_them_for_serve_demo():
+    call_command("seed_demo", "--buyers", "4", "--exhibitors", "2", "--no-logins", stdout=(out := StringIO()))
+
+    assert out.getvalue().startswith("Seeded demo: 2 exhibitors, 4 buyers")
+    assert "@demo.shuttle.test" not in out.getvalue()
+
+
+def test_serve_demo_prints_the_logins_last_below_the_server_start_up_lines():
+    call_command("seed_demo", "--buyers", "4", "--exhibitors", "2", "--no-logins", stdout=StringIO())
+    out = StringIO()
+    command = ServeDemoCommand(stdout=out)
+    command.demo_expo, command.addr, command._raw_ipv6 = "demo", "127.0.0.1", False
+
+    command.on_bind(8107)  # what runserver calls once it listens
+
+    staff = ExhibitorStaff.objects.get(user__email="staff@demo.shuttle.test").exhibitor.name_en
+    box = logins_box(
+        [
+            DemoLogin("organiser", "organiser@demo.shuttle.test", "superuser, admin and dashboard"),
+            DemoLogin("exhibitor staff", "staff@demo.shuttle.test", staff),
+            DemoLogin("buyer", "buyer@demo.shuttle.test", "Alster Mode GmbH"),
+        ],
+        8107,
+    )
+    output = out.getvalue()
+    assert "Starting development server at http://127.0.0.1:8107/\nQuit the server with CONTROL-C." in output
+    assert output.endswith("\n" + box + "\n")
+    assert [line.rstrip("| ") for line in box.splitlines()[-3:-1]] == [
+        "| Site:  http://127.0.0.1:8107/",
+        "| Admin: http://127.0.0.1:8107/admin/",
+    ]
+
+
+def test_make_run_serves_with_serve_demo_and_seeds_without_printing_logins():
+    recipe = (Path(settings.BASE_DIR) / "Makefile").read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    commands = [line.split("manage.py ", 1)[1] for line in recipe.splitlines() if "manage.py" in line]
+
+    assert commands[-1] == "serve_demo 127.0.0.1:$(PORT)"
+    assert [c for c in commands if c.startswith("seed_demo")][0].endswith("--if-empty --no-logins")
 
 
 def test_seed_demo_command_if_empty_clears_leftover_accounts_and_seeds():

@@ -23,6 +23,23 @@ def _box(lines: list[str]) -> str:
     return "\n".join([rule, *body, rule])
 
 
+def logins_box(logins: list[DemoLogin], port: int | str) -> str:
+    """The demo logins, their password and the site's addresses, in a box (also `serve_demo`'s)."""
+    lines = [
+        "Shuttle demo logins",
+        "",
+        *[
+            f"{login.role:<16} {login.email}" + (f"  ({login.note})" if login.note else "")
+            for login in logins
+        ],
+        "",
+        f"Password (all demo accounts): {settings.SHUTTLE_DEMO_PASSWORD}",
+        f"Site:  http://127.0.0.1:{port}/",
+        f"Admin: http://127.0.0.1:{port}/admin/",
+    ]
+    return _box(lines)
+
+
 class Command(BaseCommand):
     help = (
         "Create a deterministic demo expo: halls, booths, exhibitors, buyers and three demo logins "
@@ -46,9 +63,15 @@ class Command(BaseCommand):
             help="Tell matching about the new profiles (it queues a rescore when it listens)",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar")
+        parser.add_argument(
+            "--no-logins",
+            action="store_true",
+            help="Do not print the demo logins (make run prints them after the server's start-up lines)",
+        )
 
     def handle(self, *args, **options):
         slug = options["expo"]
+        self.print_logins = not options["no_logins"]
         if options["if_empty"] and not options["reset"] and demo_has_data(expo_slug=slug):
             self.stdout.write(f"The demo expo {slug!r} already has data; keeping it.")
             self._print_logins(demo_logins(expo_slug=slug))
@@ -101,17 +124,6 @@ class Command(BaseCommand):
         self._print_logins(result.logins)
 
     def _print_logins(self, logins: list[DemoLogin]) -> None:
-        port = os.environ.get("PORT", "8000")
-        lines = [
-            "Shuttle demo logins",
-            "",
-            *[
-                f"{login.role:<16} {login.email}" + (f"  ({login.note})" if login.note else "")
-                for login in logins
-            ],
-            "",
-            f"Password (all demo accounts): {settings.SHUTTLE_DEMO_PASSWORD}",
-            f"Site:  http://127.0.0.1:{port}/",
-            f"Admin: http://127.0.0.1:{port}/admin/",
-        ]
-        self.stdout.write(_box(lines))
+        if not self.print_logins:
+            return
+        self.stdout.write(logins_box(logins, os.environ.get("PORT", "8000")))
