@@ -11,6 +11,7 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.countries import country_column
 from accounts.forms import ThrottledAdminAuthenticationForm
 from accounts.models import Role, User
 from accounts.permissions import OrganiserOnlyMixin
@@ -90,7 +91,8 @@ class UserAdmin(OrganiserOnlyMixin, auth_admin.UserAdmin):
             },
         ),
     )
-    list_display = ("email", "name", "company", "country", "role", "is_staff", "is_active")
+    list_display = ("email", "name", "company", country_column(), "role", "is_staff", "is_active")
+    show_full_result_count = False  # a second COUNT over every account, for "(N total)" only
     list_filter = ("role", "is_staff", "is_superuser", "is_active", "preferred_language", "groups")
     search_fields = ("email", "name", "company")
     ordering = ("email",)

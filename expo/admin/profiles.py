@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
+from accounts.countries import country_column
 from expo.admin.imports import import_view
 from expo.admin.scoping import ExhibitorScopedMixin, OrganiserOnlyMixin, is_organiser
 from expo.models import BUYER_FACETS, EXHIBITOR_FACETS, Booth, Buyer, Exhibitor, ExhibitorStaff
@@ -19,7 +20,9 @@ from expo.signals import buyer_profile_changed, exhibitor_profile_changed
 
 
 def _facet_filters(facets) -> tuple:
-    return tuple((name, admin.RelatedOnlyFieldListFilter) for name in facets)
+    # Every term of the facet's kind (one small query each), not only the terms some profile has:
+    # finding those scans the whole link table, 20–30 ms a facet at 50,000 buyers.
+    return tuple((name, admin.RelatedFieldListFilter) for name in facets)
 
 
 # --- Exhibitors --------------------------------------------------------------------------------
@@ -54,9 +57,10 @@ class ExhibitorStaffInline(admin.TabularInline):
 @admin.register(Exhibitor)
 class ExhibitorAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
     exhibitor_path = ""  # the exhibitor itself
-    list_display = ("name_en", "name_zh", "booth_codes", "country", "province", "expo")
+    list_display = ("name_en", "name_zh", "booth_codes", country_column(), "province", "expo")
     list_display_links = ("name_en", "name_zh")
     list_select_related = ("expo",)
+    show_full_result_count = False  # a second COUNT over the whole table, for "(N total)" only
     search_fields = ("name_en", "name_zh", "external_id")
     autocomplete_fields = tuple(EXHIBITOR_FACETS)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -131,8 +135,9 @@ class ExhibitorAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
 
 @admin.register(Buyer)
 class BuyerAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
-    list_display = ("company", "user", "country", "verified", "expo")
+    list_display = ("company", "user", country_column(), "verified", "expo")
     list_select_related = ("user", "expo")
+    show_full_result_count = False
     list_filter = ("expo", "verified", ("country", CountryFilter), *_facet_filters(BUYER_FACETS))
     search_fields = ("company", "external_id", "user__email", "user__name")
     autocomplete_fields = ("user", *BUYER_FACETS)

@@ -155,6 +155,9 @@ class Buyer(TimestampedModel):
         verbose_name = _("buyer")
         verbose_name_plural = _("buyers")
         ordering = ["company", "id"]
+        # The admin's buyer list reads its first page in this order: without the index,
+        # PostgreSQL sorts every buyer for each page (100 ms at 50,000 buyers).
+        indexes = [models.Index(fields=["company", "id"], name="buyer_company_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["expo", "user"],

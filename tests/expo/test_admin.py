@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from accounts.models import Role
 from accounts.services import user_set_role
@@ -588,11 +589,61 @@ def test_exhibitor_changelist_query_count(organiser_client, expo, hall, count, d
         BoothFactory(expo=expo, hall=hall)
     organiser_client.get(reverse("admin:expo_exhibitor_changelist"))  # warm the session and caches
 
-    # Session, user, counts, each list filter's choices, the page, its prefetched booths: none per row.
-    with django_assert_num_queries(15):
+    # Session, user, one count (no "N total"), each list filter's choices, the page, its prefetched
+    # booths: none per row.
+    with django_assert_num_queries(14):
         response = organiser_client.get(reverse("admin:expo_exhibitor_changelist"))
 
     assert len(response.context["cl"].result_list) == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_buyer_changelist_query_count(organiser_client, expo, count, django_assert_num_queries):
+    for _ in range(count):
+        BuyerFactory(expo=expo, country="DE")
+    organiser_client.get(reverse("admin:expo_buyer_changelist"))  # warm the session and caches
+
+    # Session, user, the expo filter, the five facet filters' terms, one count, the page with its
+    # users and expos joined, the country filter's countries.
+    with django_assert_num_queries(11):
+        response = organiser_client.get(reverse("admin:expo_buyer_changelist"))
+
+    assert len(response.context["cl"].result_list) == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_user_changelist_query_count(organiser_client, organiser, count, django_assert_num_queries):
+    for _ in range(count - 1):
+        UserFactory()
+    organiser_client.get(reverse("admin:accounts_user_changelist"))  # warm the session and caches
+
+    # Session, user, the groups filter, one count, the page.
+    with django_assert_num_queries(5):
+        response = organiser_client.get(reverse("admin:accounts_user_changelist"))
+
+    assert len(response.context["cl"].result_list) == count
+
+
+@pytest.mark.parametrize(
+    ("language", "germany", "china"), [("en", "Germany", "China"), ("zh-hans", "德国", "中国")]
+)
+def test_organiser_lists_show_country_names_in_the_admin_language(
+    organiser_client, expo, language, germany, china
+):
+    BuyerFactory(expo=expo, company="Nordic Apparel", country="DE")
+    ExhibitorFactory(expo=expo, name_en="Wujiang Silk", country="CN")
+    organiser_client.cookies["django_language"] = language
+
+    buyers = organiser_client.get(reverse("admin:expo_buyer_changelist"))
+    exhibitors = organiser_client.get(reverse("admin:expo_exhibitor_changelist"))
+
+    assert [_cells(row) for row in buyers.context["results"]][0][3] == germany
+    assert [_cells(row) for row in exhibitors.context["results"]][0][4] == china
+
+
+def _cells(row) -> list[str]:
+    """The texts of one admin result row's cells (checkbox first), without their markup."""
+    return [strip_tags(str(cell)).strip() for cell in row]
 
 
 def test_staff_booth_changelist_query_count_does_not_grow_with_booths(staff_client, company_a, expo, hall):
