@@ -5,6 +5,7 @@ from pathlib import Path
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,7 +14,15 @@ from django.utils.translation import ngettext
 
 from expo.admin.scoping import is_organiser
 from expo.models import Expo
-from expo.services.imports import ImportFailed, buyers_import, exhibitors_import
+from expo.services.imports import (
+    BUYER_REQUIRED,
+    EXHIBITOR_REQUIRED,
+    ImportFailed,
+    buyers_import,
+    exhibitors_import,
+)
+from expo.services.imports.columns import chinese_header
+from expo.services.imports.templates import TEMPLATE_COLUMNS, TEMPLATE_FORMATS, import_template
 
 IMPORTERS = {"exhibitors": exhibitors_import, "buyers": buyers_import}
 ALLOWED_SUFFIXES = {".csv", ".xlsx"}
@@ -37,12 +46,41 @@ class ImportForm(forms.Form):
         return upload
 
 
-def import_view(request):
-    """GET shows the form; POST imports, then redirects to the list, or shows every error (400)."""
-    kind = request.POST.get("kind") or request.GET.get("kind") or "exhibitors"
+def _check_may_import(request, kind: str) -> None:
     permission = "expo.add_buyer" if kind == "buyers" else "expo.add_exhibitor"
     if not is_organiser(request) or not request.user.has_perm(permission):
         raise PermissionDenied
+
+
+def import_columns() -> dict[str, list[dict]]:
+    """Each import's columns for the page: name, Chinese header, required."""
+    required = {"exhibitors": EXHIBITOR_REQUIRED, "buyers": BUYER_REQUIRED}
+    return {
+        kind: [
+            {"name": column, "chinese": chinese_header(column), "required": column in required[kind]}
+            for column in columns
+        ]
+        for kind, columns in TEMPLATE_COLUMNS.items()
+    }
+
+
+def import_template_view(request, kind: str, file_format: str):
+    """A template to fill in: every column, English headers (Chinese with ?headers=zh), an example row."""
+    if kind not in TEMPLATE_COLUMNS or file_format not in TEMPLATE_FORMATS:
+        raise Http404
+    _check_may_import(request, kind)
+    chinese = request.GET.get("headers") == "zh"
+    content = import_template(kind=kind, file_format=file_format, chinese=chinese)
+    response = HttpResponse(content, content_type=TEMPLATE_FORMATS[file_format])
+    filename = f"shuttle-{kind}-template{'-zh' if chinese else ''}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def import_view(request):
+    """GET shows the form; POST imports, then redirects to the list, or shows every error (400)."""
+    kind = request.POST.get("kind") or request.GET.get("kind") or "exhibitors"
+    _check_may_import(request, kind)
     errors = []
     status = 200
     if request.method == "POST":
@@ -82,6 +120,7 @@ def import_view(request):
         "title": _("Import exhibitors or buyers"),
         "form": form,
         "errors": errors,
+        "columns": import_columns(),
         "opts": Expo._meta,
     }
     return TemplateResponse(request, "admin/expo/import.html", context, status=status)

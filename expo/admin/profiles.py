@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
 from accounts.countries import country_column
-from expo.admin.imports import import_view
+from expo.admin.imports import import_template_view, import_view
 from expo.admin.scoping import ExhibitorScopedMixin, OrganiserOnlyMixin, is_organiser
 from expo.models import BUYER_FACETS, EXHIBITOR_FACETS, Booth, Buyer, Exhibitor, ExhibitorStaff
 from expo.services.profiles import staff_member_add, staff_member_check, staff_member_remove
@@ -123,7 +123,12 @@ class ExhibitorAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view(import_view)
-        return [path("import/", view, name="expo_import"), *super().get_urls()]
+        template = self.admin_site.admin_view(import_template_view)
+        return [
+            path("import/", view, name="expo_import"),
+            path("import/template/<str:kind>.<str:file_format>", template, name="expo_import_template"),
+            *super().get_urls(),
+        ]
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "show_import_link": is_organiser(request)}

@@ -21,6 +21,15 @@ from accounts.models import Role
 from accounts.services import user_set_role
 from expo.models import Booth, Exhibitor, ExhibitorStaff, Expo, Slot, Table, Term
 from expo.services.floor import booth_tables_sync
+from expo.services.imports import (
+    BUYER_COLUMNS,
+    EXHIBITOR_COLUMNS,
+    ImportResult,
+    buyers_import,
+    exhibitors_import,
+)
+from expo.services.imports.columns import COLUMN_NAMES
+from expo.services.imports.templates import TEMPLATE_FORMATS
 from expo.signals import exhibitor_profile_changed
 from tests.factories.accounts import UserFactory
 from tests.factories.expo import (
@@ -1012,3 +1021,85 @@ def test_import_links_on_index_and_changelists_for_organisers(organiser_client):
     assert (
         f"{link}?kind=buyers" in organiser_client.get(reverse("admin:expo_buyer_changelist")).content.decode()
     )
+
+
+def test_import_page_lists_the_columns_in_english_and_chinese(organiser_client):
+    response = organiser_client.get(reverse("admin:expo_import"))
+
+    columns = response.context["columns"]
+    assert [c["name"] for c in columns["exhibitors"]] == list(EXHIBITOR_COLUMNS)
+    assert [c["name"] for c in columns["buyers"]] == list(BUYER_COLUMNS)
+    assert columns["exhibitors"][:2] == [
+        {"name": "external_id", "chinese": "编号", "required": True},
+        {"name": "company_name", "chinese": "公司名称", "required": True},
+    ]
+    assert [c["name"] for c in columns["buyers"] if c["required"]] == ["external_id", "email"]
+    body = response.content.decode()
+    assert '<td><code lang="en">booth</code></td>\n          <td lang="zh-Hans">展位号</td>' in body
+    assert f'href="{reverse("admin:expo_import_template", args=["buyers", "xlsx"])}?headers=zh"' in body
+
+
+@pytest.mark.parametrize("kind", ["exhibitors", "buyers"])
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize("headers", ["en", "zh"])
+def test_import_templates_download_and_import_as_they_are(organiser_client, expo, kind, file_format, headers):
+    url = reverse("admin:expo_import_template", args=[kind, file_format])
+
+    response = organiser_client.get(url, {"headers": headers})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == TEMPLATE_FORMATS[file_format]
+    suffix = "-zh" if headers == "zh" else ""
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="shuttle-{kind}-template{suffix}.{file_format}"'
+    )
+    columns = EXHIBITOR_COLUMNS if kind == "exhibitors" else BUYER_COLUMNS
+    if file_format == "csv":
+        assert response.content.startswith(b"\xef\xbb\xbf")  # so Excel reads the Chinese as UTF-8
+        header = response.content.decode("utf-8-sig").splitlines()[0].split(",")
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+        header = [cell.value for cell in sheet[1]]
+    assert header == [COLUMN_NAMES[c][0] if headers == "zh" else c for c in columns]
+    importer = exhibitors_import if kind == "exhibitors" else buyers_import
+    filename = f"template.{file_format}"
+    assert importer(expo=expo, file=io.BytesIO(response.content), filename=filename) == ImportResult(1, 1, 0)
+
+
+def test_imported_templates_hold_their_example_rows(organiser_client, expo):
+    for kind in ("exhibitors", "buyers"):
+        content = organiser_client.get(reverse("admin:expo_import_template", args=[kind, "xlsx"])).content
+        (exhibitors_import if kind == "exhibitors" else buyers_import)(
+            expo=expo, file=io.BytesIO(content), filename="t.xlsx"
+        )
+
+    mill = Exhibitor.objects.get(expo=expo)
+    assert (mill.external_id, mill.name_zh, mill.moq_m, mill.price_min_cny) == (
+        "EX001",
+        "吴江丝绸织造有限公司",
+        1000,
+        Decimal("8.50"),
+    )
+    assert sorted(mill.fabrics.values_list("slug", flat=True)) == ["chiffon", "satin"]
+    anna = expo.buyers.get()
+    assert (anna.user.email, anna.country.code, anna.price_max_cny, anna.verified) == (
+        "anna@nordic-apparel.example",
+        "DE",
+        Decimal("14.00"),
+        True,
+    )
+    assert sorted(anna.fibres.values_list("slug", flat=True)) == ["recycled-polyester"]
+
+
+def test_import_templates_are_refused_to_staff(staff_client):
+    response = staff_client.get(reverse("admin:expo_import_template", args=["exhibitors", "csv"]))
+
+    assert response.status_code == 403
+
+
+def test_import_templates_of_unknown_kinds_or_formats_are_not_found(organiser_client):
+    unknown = organiser_client.get(reverse("admin:expo_import_template", args=["halls", "csv"]))
+    odd_format = organiser_client.get(reverse("admin:expo_import_template", args=["buyers", "ods"]))
+
+    assert (unknown.status_code, odd_format.status_code) == (404, 404)

@@ -1,5 +1,6 @@
 import csv
 import io
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from accounts.models import Role, User
 from expo.models import Booth, Buyer, Exhibitor, Hall, Table
 from expo.services.imports import (
     BUYER_COLUMNS,
+    BUYER_REQUIRED,
     EXHIBITOR_COLUMNS,
+    EXHIBITOR_REQUIRED,
     ImportFailed,
     ImportResult,
     RowError,
@@ -23,12 +26,23 @@ from expo.services.imports import (
     exhibitors_import,
 )
 from expo.services.imports.cells import Row
+from expo.services.imports.columns import COLUMN_NAMES, header_key, header_names
+from expo.services.imports.reading import read_table
 from expo.services.taxonomy import terms_resolve
 from expo.signals import profiles_imported
 from tests.factories.accounts import UserFactory
 from tests.factories.expo import BoothFactory, BuyerFactory, ExhibitorFactory, ExpoFactory, HallFactory, term
 
 pytestmark = pytest.mark.django_db
+
+SAVE_AS_UTF8 = (
+    "In Excel, choose File › Save As › “CSV UTF-8 (Comma delimited)” (in Chinese Excel "
+    "“CSV UTF-8（逗号分隔）”), or save the file as .xlsx, and upload that file."
+)
+UNKNOWN_ENCODING = (
+    "The CSV file's text encoding is not recognised: it is not UTF-8, and it reads neither as Chinese "
+    "(GB18030/GBK) nor as Western European (Windows-1252) text. " + SAVE_AS_UTF8
+)
 
 
 # --- Building files ------------------------------------------------------------------------------
@@ -645,11 +659,14 @@ def test_import_rejects_unknown_duplicate_and_missing_columns(expo):
 
     errors = errors_of(exhibitors_import, expo=expo, file=file, filename="x.csv")
 
-    columns = ", ".join(EXHIBITOR_COLUMNS)
+    columns = ", ".join(f"{column} ({COLUMN_NAMES[column][0]})" for column in EXHIBITOR_COLUMNS)
+    assert columns.startswith("external_id (编号), company_name (公司名称), company_name_zh (公司中文名称),")
     assert errors == [
         RowError(1, "colour", f"Unknown column “colour”; the columns are: {columns}."),
-        RowError(1, "external_id", "Column “external_id” appears twice."),
-        RowError(1, "company_name", "Missing required column “company_name”."),
+        RowError(
+            1, "external_id", "The columns “External ID” and “external_id” both mean external_id; keep one."
+        ),
+        RowError(1, "company_name", "Missing required column “company_name” (in Chinese “公司名称”)."),
     ]
 
 
@@ -675,7 +692,7 @@ def test_import_rejects_cells_beyond_the_header_with_the_other_row_errors(expo):
             "x.xls",
             "Upload a .csv or .xlsx file (save other spreadsheets in one of these formats).",
         ),
-        (b"\x81\x30\xff\xff", "x.csv", "The CSV file is neither UTF-8 nor GB18030/GBK text."),
+        (b"\x81\x30\xff\xff", "x.csv", UNKNOWN_ENCODING),
     ],
 )
 def test_import_rejects_unreadable_files_with_a_file_level_error(expo, content, filename, message):
@@ -897,12 +914,15 @@ def test_import_rejects_files_over_the_row_limit(expo, monkeypatch):
     assert errors == [RowError(0, "", "The file has more than 2 rows; split it.")]
 
 
-def test_import_reports_a_malformed_csv_with_its_line(expo):
+def test_import_reports_an_oversized_csv_cell_with_its_row_and_line(expo):
     file = io.BytesIO(b"external_id,company_name,description\nEX1,A,short\nEX2,B," + b"x" * 140_000 + b"\n")
 
     errors = errors_of(exhibitors_import, expo=expo, file=file, filename="x.csv")
 
-    assert errors == [RowError(0, "", "The CSV file is malformed near line 3.")]
+    message = (
+        'Line 3 of the file has a cell longer than 131,072 characters, or a quote (") that is never closed.'
+    )
+    assert errors == [RowError(3, "", message)]
 
 
 def test_import_rejects_huge_and_odd_numbers_without_crashing(expo):
@@ -934,3 +954,322 @@ def test_cell_checks_never_crash_on_any_text(text):
     assert all(e.row == 2 and e.message for e in errors)
     assert results[0] is None or 1 <= results[0] <= 10
     assert results[1] is None or Decimal("0") < results[1] < Decimal("100000000")
+
+
+# --- Headers in English or Chinese, and their variants --------------------------------------------
+
+IMPORTS = {"exhibitors": (EXHIBITOR_COLUMNS, EXHIBITOR_REQUIRED), "buyers": (BUYER_COLUMNS, BUYER_REQUIRED)}
+ALIASES = [
+    (kind, column, name)
+    for kind, (columns, _required) in IMPORTS.items()
+    for column in columns
+    for name in COLUMN_NAMES[column]
+]
+
+
+def test_every_column_of_both_imports_has_a_chinese_header():
+    for columns, _required in IMPORTS.values():
+        assert [column for column in columns if not COLUMN_NAMES.get(column)] == []
+
+
+@pytest.mark.parametrize(("kind", "column", "name"), ALIASES, ids=[f"{k}-{c}-{n}" for k, c, n in ALIASES])
+def test_import_reads_each_header_alias_as_its_column(kind, column, name):
+    columns, required = IMPORTS[kind]
+    header = [name, *(other for other in required if other != column)]
+    values = [f"value of {column}", *(f"value of {other}" for other in header[1:])]
+    out = io.StringIO()
+    csv.writer(out).writerows([["notes", "ignored"], header, values])  # a title row above the header too
+
+    data, errors = read_table(io.BytesIO(out.getvalue().encode()), "x.csv", columns, required)
+
+    assert errors == []
+    assert data == [
+        (3, {column: f"value of {column}", **{o: f"value of {o}" for o in required if o != column}})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("Company Name", "company_name"),
+        ("company-name", "company_name"),
+        ("  COMPANY_NAME * ", "company_name"),
+        ("Company.Name", "company_name"),
+        ("ＭＯＱ", "moq_m"),
+        ("MOQ (m)", "moq_m"),
+        ("起订量(米)", "moq_m"),
+        ("起订量【米】", "moq_m"),
+        ("Price Min CNY", "price_min_cny"),
+        ("E-mail", "contact_email"),
+        ("End Uses", "end_uses"),
+        ("Lead time (days)", "lead_time_days"),
+    ],
+)
+def test_header_variants_of_case_width_spaces_and_signs_name_the_same_column(text, column):
+    assert header_names(EXHIBITOR_COLUMNS)[header_key(text)] == column
+
+
+def test_buyer_headers_e_mail_and_company_name_mean_the_buyers_columns():
+    names = header_names(BUYER_COLUMNS)
+
+    assert [
+        names[header_key(text)] for text in ("E-mail", "Company Name", "公司名称", "Name", "电子邮箱")
+    ] == [
+        "email",
+        "company",
+        "company",
+        "name",
+        "email",
+    ]
+
+
+def test_exhibitors_import_reads_chinese_headers_in_any_order(expo):
+    chinese = {column: COLUMN_NAMES[column][0] for column in EXHIBITOR_COLUMNS}
+    row = exhibitor()
+    order = list(reversed(EXHIBITOR_COLUMNS))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([chinese[column] for column in order])
+    writer.writerow([row[column] for column in order])
+
+    result = exhibitors_import(expo=expo, file=io.BytesIO(out.getvalue().encode()), filename="展商.csv")
+
+    assert result == ImportResult(rows=1, created=1, updated=0)
+    mill = Exhibitor.objects.get()
+    assert (mill.external_id, mill.name_en, mill.name_zh, mill.moq_m, mill.contact_email) == (
+        "EX1",
+        "Wujiang Silk Weaving Co.",
+        "吴江丝绸织造有限公司",
+        1000,
+        "sales@wujiang-silk.example",
+    )
+    assert (Booth.objects.get().code, slugs(mill.fabrics)) == ("1A01", ["chiffon", "satin"])
+
+
+def test_buyers_import_reads_chinese_and_variant_headers_from_xlsx(expo):
+    table = [
+        ["电子邮箱", "编号", "Company Name", "姓名", "国家/地区", "面料", "订单量（米）", "已核实"],
+        ["li@shanghai-fashion.example", "B0002", "上海服饰", "李明", "中国", "雪纺", 20000, "是"],
+    ]
+
+    result = buyers_import(expo=expo, file=xlsx_bytes(table), filename="采购商.xlsx")
+
+    assert result == ImportResult(rows=1, created=1, updated=0)
+    li = Buyer.objects.get()
+    assert (li.external_id, li.user.email, li.user.name, li.company, li.country.code) == (
+        "B0002",
+        "li@shanghai-fashion.example",
+        "李明",
+        "上海服饰",
+        "CN",
+    )
+    assert (li.order_quantity_m, li.verified, slugs(li.fabrics)) == (20000, True, ["chiffon"])
+
+
+def test_an_unknown_header_is_one_error_naming_it_however_many_rows(expo):
+    rows = [exhibitor(external_id=f"EX{i}", booth=f"1A{i:02}") | {"颜色": "红"} for i in range(40)]
+
+    errors = errors_of(import_exhibitors, expo, rows)
+
+    columns = ", ".join(f"{column} ({COLUMN_NAMES[column][0]})" for column in EXHIBITOR_COLUMNS)
+    assert errors == [RowError(1, "颜色", f"Unknown column “颜色”; the columns are: {columns}.")]
+    assert Exhibitor.objects.count() == 0
+
+
+def test_two_headers_naming_one_column_are_one_error(expo):
+    file = csv_bytes([{"email": "a@x.example", "E-mail": "b@x.example", "编号": "B1"}])
+
+    errors = errors_of(buyers_import, expo=expo, file=file, filename="x.csv")
+
+    assert errors == [RowError(1, "email", "The columns “email” and “E-mail” both mean email; keep one.")]
+
+
+# --- Malformed files -------------------------------------------------------------------------------
+
+
+def test_an_unterminated_quote_swallowing_the_next_rows_is_an_error_naming_the_row(expo, tmp_path):
+    text = 'external_id,company_name,province\nEX1,"Wujiang Silk,Jiangsu\nEX2,Shengze Knits,Jiangsu\nEX3,Mill",Zhejiang\n'
+    path = tmp_path / "exhibitors.csv"
+    path.write_text(text)
+
+    with pytest.raises(CommandError, match="Nothing imported: 1 error."):
+        call_command("import_exhibitors", str(path), stderr=(err := io.StringIO()))
+
+    assert err.getvalue() == (
+        "row 2: This row (lines 2 to 4 of the file) has a quoted cell that runs over several lines and "
+        'takes in what look like other rows: a closing quote (") is probably missing.\n'
+    )
+    assert Exhibitor.objects.count() == 0
+
+
+def test_a_quote_never_closed_is_an_error_naming_its_row_and_line(expo):
+    file = io.BytesIO(b'external_id,company_name\nEX1,Mill\n\nEX2,"Shengze\nEX3,Knits\n')
+
+    errors = errors_of(exhibitors_import, expo=expo, file=file, filename="x.csv")
+
+    message = (
+        'Line 4 of the file opens a quoted cell that is never closed: a closing quote (") is missing, '
+        "so every following line would be read into it."
+    )
+    assert errors == [RowError(4, "", message)]
+
+
+def test_text_after_a_closing_quote_is_an_error_naming_its_row_and_line(expo):
+    file = io.BytesIO(b'external_id,company_name\nEX1,"Wujiang "Silk" Co."\n')
+
+    errors = errors_of(exhibitors_import, expo=expo, file=file, filename="x.csv")
+
+    message = (
+        'Line 2 of the file has text right after a closing quote ("): a quote inside a cell must be '
+        'doubled (""), or a quote is missing.'
+    )
+    assert errors == [RowError(2, "", message)]
+
+
+def test_a_quoted_cell_with_line_breaks_and_inch_marks_imports_as_written(expo):
+    text = (
+        'external_id,company_name,description\r\nEX1,Mill,"Chiffon, satin.\r\nAlso 60"" wide ""twill"""\r\n'
+        'EX2,Knits,58" jersey\r\n'
+    )
+
+    import_exhibitors_text = exhibitors_import(expo=expo, file=io.BytesIO(text.encode()), filename="x.csv")
+
+    assert import_exhibitors_text == ImportResult(rows=2, created=2, updated=0)
+    assert list(Exhibitor.objects.order_by("external_id").values_list("description", flat=True)) == [
+        'Chiffon, satin.\r\nAlso 60" wide "twill"',
+        '58" jersey',
+    ]
+
+
+def test_a_row_with_extra_cells_is_an_error_naming_the_row(expo):
+    file = io.BytesIO(b"external_id,company_name\nEX1,Wujiang Silk Co., Ltd\nEX2,Mill\n")
+
+    errors = errors_of(exhibitors_import, expo=expo, file=file, filename="x.csv")
+
+    assert errors == [RowError(2, "", "This row has more cells than the header has columns.")]
+
+
+def test_a_nul_character_in_a_csv_cell_is_a_file_error_naming_the_row(expo):
+    file = io.BytesIO(b"external_id,company_name\nEX1,Mill\nEX2,Sheng\x00ze\n")
+
+    errors = errors_of(exhibitors_import, expo=expo, file=file, filename="x.csv")
+
+    message = (
+        "Cell 2 of this row holds a NUL character (a zero byte), which no spreadsheet cell can: the file "
+        "is damaged, or is not text. " + SAVE_AS_UTF8
+    )
+    assert errors == [RowError(3, "", message)]
+
+
+def _xlsx_with_sheet(transform) -> io.BytesIO:
+    """A valid workbook whose first sheet's XML went through `transform` (zip kept whole)."""
+    source = xlsx_bytes([["external_id", "company_name"], *[[f"EX{i}", f"Mill {i}"] for i in range(200)]])
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(out, "w") as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            new.writestr(item, transform(data) if item.filename == "xl/worksheets/sheet1.xml" else data)
+    out.seek(0)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("file", "message"),
+    [
+        (
+            lambda: io.BytesIO(
+                xlsx_bytes([["external_id", "company_name"], ["EX1", "Mill"]]).getvalue()[:-300]
+            ),
+            "The file is not a readable XLSX workbook.",
+        ),
+        (
+            lambda: _xlsx_with_sheet(lambda xml: xml[: len(xml) // 2]),
+            "The XLSX file is damaged or incomplete (was it cut short while uploading or copying?). "
+            "Open it in Excel, save it again and upload the new file.",
+        ),
+    ],
+    ids=["zip cut short", "sheet cut short"],
+)
+def test_a_truncated_xlsx_is_a_file_error_not_a_crash(expo, file, message):
+    errors = errors_of(exhibitors_import, expo=expo, file=file(), filename="x.xlsx")
+
+    assert errors == [RowError(0, "", message)]
+
+
+# --- Encodings: detected, or refused with how to save the file --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "company"),
+    [
+        ("Jürgen Weiß", "Müller Textil GmbH"),
+        ("Hélène Côté", "Créations Lefèvre"),
+        ("José Núñez", "Textiles Peña"),
+        ("João Simões", "Confecções São João"),
+        ("Renée Aimée", "Tissus créé éé"),  # accented pairs that are also GB2312 characters
+    ],
+)
+def test_import_reads_western_european_csv_saved_as_windows_1252(expo, name, company):
+    import_buyers(expo, [buyer(name=name, company=company, fabrics="chiffon; satin")], encoding="cp1252")
+
+    anna = Buyer.objects.get()
+    assert (anna.user.name, anna.company) == (name, company)
+
+
+def test_import_reads_gbk_csv_with_rare_characters_in_names(expo):
+    rows = [
+        buyer(name="王喆", company="苏州堃泰纺织", country="中国"),
+        buyer(external_id="B2", email="li@x.example", name="李明", company="上海服饰", fabrics="雪纺；色丁"),
+    ]
+
+    import_buyers(expo, rows, encoding="gbk")
+
+    assert sorted(Buyer.objects.values_list("user__name", "company")) == [
+        ("李明", "上海服饰"),
+        ("王喆", "苏州堃泰纺织"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        (
+            "external_id,company_name\nEX1,Текстиль Москва\n",
+            "cp1251",
+        ),  # Cyrillic: neither Chinese nor Western
+        ("external_id,company_name\nEX1,Αθήνα Υφάσματα\n", "cp1253"),  # Greek
+        ("external_id,company_name\nEX1,東京テキスタイル\n", "shift_jis"),  # Japanese
+        ("external_id,company_name\nEX1,台灣紡織股份有限公司\n", "big5"),  # Traditional Chinese
+    ],
+    ids=["cyrillic", "greek", "japanese", "big5"],
+)
+def test_import_refuses_text_it_cannot_tell_saying_how_to_save_it(expo, text, encoding):
+    errors = errors_of(exhibitors_import, expo=expo, file=io.BytesIO(text.encode(encoding)), filename="x.csv")
+
+    assert errors == [RowError(0, "", UNKNOWN_ENCODING)]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=200) | st.text(max_size=60).map(lambda t: ("a,b\n" + t).encode("utf-8")))
+def test_reading_any_bytes_gives_rows_or_import_errors_never_a_crash(data):
+    for filename in ("x.csv", "x.xlsx"):
+        errors = _read_errors(data, filename)
+
+        assert errors is None or all(error.message for error in errors)
+
+
+def _read_errors(data: bytes, filename: str) -> list[RowError] | None:
+    try:
+        read_table(io.BytesIO(data), filename, ("a", "b"), ())
+    except ImportFailed as failure:
+        return failure.errors
+    return None
+
+
+def test_the_documentation_lists_every_column_name_the_imports_accept():
+    docs = (Path(__file__).parents[2] / "docs" / "imports.md").read_text()
+
+    for columns, _required in IMPORTS.values():
+        for column in columns:
+            chinese, *others = COLUMN_NAMES[column]
+            assert f"| `{column}` | {chinese} | " + ", ".join(f"`{name}`" for name in others) + " |" in docs

@@ -20,7 +20,9 @@ class ImportCommand(BaseCommand):
     importer = staticmethod(exhibitors_import)
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="A .csv (UTF-8 or GB18030/GBK) or .xlsx file with a header row")
+        parser.add_argument(
+            "file", help="A .csv (UTF-8, GB18030/GBK or Windows-1252) or .xlsx file with a header row"
+        )
         parser.add_argument("--expo", help="Expo slug (default: the current expo)")
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and report, writing nothing"
