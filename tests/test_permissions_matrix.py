@@ -162,6 +162,7 @@ RULES: dict[str, dict[str, dict]] = {
     "admin:view_on_site": {"GET": R(302, 302, 302, 404, 404, 404)},  # exhibitors have no public URL there
     "admin:app_list": {"GET": R(302, 302, 302, 200, 200, 200)},
     "admin:expo_import": {"GET": R(302, 302, 302, 403, 403, 200)},
+    "admin:expo_import_template": {"GET": R(302, 302, 302, 403, 403, 200)},  # a file to download
     "admin:auth_user_password_change": {"GET": R(302, 302, 302, 403, 403, 200)},
 }
 
@@ -204,6 +205,7 @@ URL_KWARGS = {
         "object_id": world.exhibitor.pk,
     },
     "admin:app_list": lambda world: {"app_label": "expo"},
+    "admin:expo_import_template": lambda world: {"kind": "buyers", "file_format": "xlsx"},
     "admin:auth_user_password_change": lambda world: {"id": world.buyer.user.pk},
 }
 
