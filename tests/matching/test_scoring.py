@@ -1,5 +1,7 @@
 """The pure scoring module: formula, hard rules, top-K, reasons, and both engines agreeing."""
 
+import ast
+import pkgutil
 import subprocess
 import sys
 from pathlib import Path
@@ -86,15 +88,30 @@ def one_score(buyer: dict, exhibitor: dict, weights: Weights = DEFAULT_WEIGHTS) 
 # --- purity and import cost --------------------------------------------------------------------
 
 
-def test_scoring_import_loads_no_django_and_compiles_nothing():
-    code = (
-        "import sys, matching.scoring; "
-        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('django', 'numba'))}))"
-    )
+def _modules_loaded_after(code: str) -> list[str]:
+    """Top-level names of the django and numba modules loaded after running `code` in a fresh interpreter."""
+    probe = f"import sys; {code}; print(sorted({{m.split('.')[0] for m in sys.modules if m.startswith(('django', 'numba'))}}))"
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60
     )
-    assert result.stdout.strip() == "[]"
+    return ast.literal_eval(result.stdout.strip())
+
+
+def test_scoring_import_loads_no_django_and_compiles_nothing():
+    assert _modules_loaded_after("import matching.scoring") == []
+
+
+def test_every_scoring_module_imports_without_django():
+    modules = sorted(info.name for info in pkgutil.iter_modules(scoring.__path__, "matching.scoring."))
+    assert modules == [
+        "matching.scoring.encoding",
+        "matching.scoring.explanation",
+        "matching.scoring.kernel",
+        "matching.scoring.numba_engine",
+        "matching.scoring.numpy_engine",
+    ]
+    imports = "; ".join(f"import {name}" for name in modules)
+    assert _modules_loaded_after(imports) == ["numba"]  # the compiled kernel's module, and no Django
 
 
 # --- the formula ---------------------------------------------------------------------------------
@@ -489,9 +506,9 @@ def test_exhibitors_npz_round_trip():
 
 @pytest.mark.parametrize("variant", ["kernel", "kernel_parallel"])
 def test_one_thread_and_parallel_kernels_equal_numpy(monkeypatch, variant):
-    from matching import _kernel
+    from matching.scoring import kernel, numba_engine
 
-    monkeypatch.setattr(scoring, "_kernel", getattr(_kernel, variant))
+    monkeypatch.setattr(numba_engine, "_loaded", getattr(kernel, variant))
     rng = np.random.default_rng(21)
     buyers, exhibitors = random_buyers(rng, LAYOUT, 150), random_exhibitors(rng, LAYOUT, 400)
     a = scoring.top_k(buyers, exhibitors, LAYOUT, Weights(), k=15, engine="numpy")

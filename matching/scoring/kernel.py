@@ -1,4 +1,4 @@
-"""The compiled bitset kernel of `matching.scoring` (numba), imported only when first used.
+"""The compiled bitset kernel of the numba engine, imported only when first used.
 
 Kept in its own module so that importing `matching.scoring` never imports numba, and so that the
 kernel is a module-level function, which numba can cache on disk (`cache=True`): a worker loads
