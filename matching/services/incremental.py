@@ -1,4 +1,5 @@
-"""Incremental rescoring of the served run: a saved buyer, a saved exhibitor, an import.
+"""Incremental rescoring of the served run: a saved buyer, a saved exhibitor, an import, and the
+catch-up after a full run is published (profiles changed while it computed).
 
 The served run is updated in place (delete + insert of the affected buyers' rows in one
 transaction), scored with the run's own layout and weights so that the list stays consistent.
@@ -7,6 +8,7 @@ transaction), scored with the run's own layout and weights so that the list stay
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -14,12 +16,17 @@ from django.db import connection, transaction
 
 from expo.models import Buyer, Exhibitor, Expo
 from matching import scoring
-from matching.models import MatchRun, RunStatus
+from matching.models import CustomerLink, CustomerPolicy, Match, MatchFeedback, MatchRun, RunStatus
 from matching.selectors import match_run_served
 from matching.services import loading, storage
 from matching.services.runs import block_score, match_run_start, run_weights
 
 logger = logging.getLogger(__name__)
+
+# The catch-up after publishing looks for changes saved this long before the run started: a row's
+# `updated_at` is its save time, and a transaction saved just before the snapshot was read may
+# commit only after it, unseen by the run.
+CATCH_UP_MARGIN = timedelta(seconds=5)
 
 # An import of more profiles than this starts a full run instead of incremental rescoring.
 IMPORT_INCREMENTAL_BUYERS = 2000
@@ -171,3 +178,91 @@ def match_after_import(*, expo: Expo, kind: str, ids: list[int]) -> str:
 def exhibitor_expo(*, exhibitor_id: int) -> Expo | None:
     exhibitor = Exhibitor.objects.select_related("expo").filter(pk=exhibitor_id).first()
     return exhibitor.expo if exhibitor else None
+
+
+# --- the catch-up after a full run is published -------------------------------------------------
+
+
+def match_run_after_publish(*, run: MatchRun, replaced: list[int], snapshot: bytes | None = None) -> None:
+    """After a run's publishing commit: statistics for its rows, drop the runs it replaced, and
+    rescore what changed while it computed."""
+    storage.run_storage_analyze(run_id=run.pk)
+    for run_id in replaced:
+        with transaction.atomic():
+            storage.run_storage_drop(run_id=run_id)
+    _queue_changes_since(run=run, snapshot=snapshot)
+
+
+def _exhibitors_unlike_snapshot(*, run: MatchRun, ids: set[int], snapshot: bytes | None) -> set[int]:
+    """Those of `ids` that differ from the run's exhibitor snapshot (or are new, or gone), so an
+    import that itself started the run is not rescored again one exhibitor at a time."""
+    if not ids or snapshot is None:
+        return ids
+    before = scoring.Exhibitors.from_npz_bytes(snapshot)
+    if not len(before):
+        return ids
+    layout = scoring.Layout.from_json(run.layout)
+    now = loading.exhibitors_encode(expo=run.expo, layout=layout, ids=sorted(ids))
+    changed = ids - {int(pk) for pk in now.ids}  # deleted meanwhile
+    at = np.searchsorted(before.ids, now.ids)
+    known = (at < len(before)) & (before.ids[np.minimum(at, len(before) - 1)] == now.ids)
+    changed |= {int(pk) for pk in now.ids[~known]}
+    old, new = before.take(at[known]), now.take(np.flatnonzero(known))
+    same = (old.bits == new.bits).all(axis=1)
+    for name in ("moq", "capacity", "price_min", "price_max", "lead_time"):
+        a, b = getattr(old, name), getattr(new, name)
+        same &= (a == b) | (np.isnan(a) & np.isnan(b))
+    changed |= {int(pk) for pk in new.ids[~same]}
+    return changed
+
+
+def _buyers_holding_deleted_exhibitors(*, run: MatchRun, snapshot: bytes | None) -> set[int]:
+    """Buyers whose new lists hold an exhibitor deleted while the run computed: on PostgreSQL its
+    rows sat in the run's table, not yet attached, out of reach of the deletion's cascade."""
+    if snapshot is None:
+        return set()
+    before = {int(pk) for pk in scoring.Exhibitors.from_npz_bytes(snapshot).ids}
+    gone = before - set(Exhibitor.objects.filter(expo=run.expo).values_list("pk", flat=True))
+    if not gone:
+        return set()
+    return set(
+        Match.objects.filter(run=run, exhibitor_id__in=sorted(gone)).values_list("buyer_id", flat=True)
+    )
+
+
+def _queue_changes_since(*, run: MatchRun, snapshot: bytes | None = None) -> None:
+    """Profiles changed while the run was computing may be missing from it: rescore them now.
+
+    "While" starts CATCH_UP_MARGIN before the snapshot was read (`started_at`), for saves that
+    committed after it; exhibitors are compared with the snapshot, buyers rescored in one task.
+    """
+    from matching import tasks
+
+    if run.started_at is None:
+        return
+    since = run.started_at - CATCH_UP_MARGIN
+    buyer_ids = set(Buyer.objects.filter(expo=run.expo, updated_at__gte=since).values_list("pk", flat=True))
+    buyer_ids |= _buyers_holding_deleted_exhibitors(run=run, snapshot=snapshot)
+    buyer_ids |= set(
+        MatchFeedback.objects.filter(buyer__expo=run.expo, updated_at__gte=since).values_list(
+            "buyer_id", flat=True
+        )
+    )
+    buyer_ids |= set(
+        CustomerLink.objects.filter(buyer__expo=run.expo, created_at__gte=since).values_list(
+            "buyer_id", flat=True
+        )
+    )
+    exhibitor_ids = set(
+        Exhibitor.objects.filter(expo=run.expo, updated_at__gte=since).values_list("pk", flat=True)
+    )
+    exhibitor_ids = _exhibitors_unlike_snapshot(run=run, ids=exhibitor_ids, snapshot=snapshot)
+    exhibitor_ids |= set(
+        CustomerPolicy.objects.filter(exhibitor__expo=run.expo, updated_at__gte=since).values_list(
+            "exhibitor_id", flat=True
+        )
+    )
+    if buyer_ids:
+        tasks.match_rescore_buyers_task.delay(expo_id=run.expo_id, buyer_ids=sorted(buyer_ids))
+    for exhibitor_id in sorted(exhibitor_ids):
+        tasks.match_rescore_exhibitor_task.delay(exhibitor_id=exhibitor_id)

@@ -3,7 +3,9 @@
 A run is split by buyer id ranges into chunks, one Celery task each (a chord whose body
 publishes), so more workers finish sooner. Every chunk scores against the same exhibitor
 snapshot, taken when the run is prepared, and results stay invisible until the publish step
-flips the run to completed in one transaction (see `storage`).
+flips the run to completed in one transaction (see `storage`); after its commit,
+`incremental.match_run_after_publish` drops the replaced runs and catches up with the profiles
+changed meanwhile.
 """
 
 from __future__ import annotations
@@ -23,14 +25,10 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from expo.models import Buyer, Exhibitor, Expo
+from expo.models import Buyer, Expo
 from matching import scoring
 from matching.models import (
-    CustomerLink,
-    CustomerPolicy,
-    Match,
     MatchChunk,
-    MatchFeedback,
     MatchRun,
     RunStatus,
 )
@@ -39,10 +37,6 @@ from matching.services import loading, storage
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(minutes=10)  # a run without progress for this long lost its worker
-# The catch-up after publishing looks for changes saved this long before the run started: a row's
-# `updated_at` is its save time, and a transaction saved just before the snapshot was read may
-# commit only after it, unseen by the run.
-CATCH_UP_MARGIN = timedelta(seconds=5)
 PREPARED_PROGRESS = 5  # progress once the snapshot is taken; chunks fill 5 → 95, publishing → 100
 # Below this many pairs the numpy engine answers faster than loading the compiled kernel.
 NUMBA_MIN_PAIRS = 2_000_000
@@ -352,90 +346,11 @@ def _publish_locked(*, run: MatchRun, started: float) -> None:
     run.timings = timings
     run.matches_count = sum(run.chunks.values_list("matches_count", flat=True))
     run.save()
-    transaction.on_commit(lambda: _after_publish(run=run, replaced=replaced, snapshot=snapshot))
+    from matching.services import incremental  # it builds on this module
 
-
-def _after_publish(*, run: MatchRun, replaced: list[int], snapshot: bytes | None = None) -> None:
-    storage.run_storage_analyze(run_id=run.pk)
-    for run_id in replaced:
-        with transaction.atomic():
-            storage.run_storage_drop(run_id=run_id)
-    _queue_changes_since(run=run, snapshot=snapshot)
-
-
-def _exhibitors_unlike_snapshot(*, run: MatchRun, ids: set[int], snapshot: bytes | None) -> set[int]:
-    """Those of `ids` that differ from the run's exhibitor snapshot (or are new, or gone), so an
-    import that itself started the run is not rescored again one exhibitor at a time."""
-    if not ids or snapshot is None:
-        return ids
-    before = scoring.Exhibitors.from_npz_bytes(snapshot)
-    if not len(before):
-        return ids
-    layout = scoring.Layout.from_json(run.layout)
-    now = loading.exhibitors_encode(expo=run.expo, layout=layout, ids=sorted(ids))
-    changed = ids - {int(pk) for pk in now.ids}  # deleted meanwhile
-    at = np.searchsorted(before.ids, now.ids)
-    known = (at < len(before)) & (before.ids[np.minimum(at, len(before) - 1)] == now.ids)
-    changed |= {int(pk) for pk in now.ids[~known]}
-    old, new = before.take(at[known]), now.take(np.flatnonzero(known))
-    same = (old.bits == new.bits).all(axis=1)
-    for name in ("moq", "capacity", "price_min", "price_max", "lead_time"):
-        a, b = getattr(old, name), getattr(new, name)
-        same &= (a == b) | (np.isnan(a) & np.isnan(b))
-    changed |= {int(pk) for pk in new.ids[~same]}
-    return changed
-
-
-def _buyers_holding_deleted_exhibitors(*, run: MatchRun, snapshot: bytes | None) -> set[int]:
-    """Buyers whose new lists hold an exhibitor deleted while the run computed: on PostgreSQL its
-    rows sat in the run's table, not yet attached, out of reach of the deletion's cascade."""
-    if snapshot is None:
-        return set()
-    before = {int(pk) for pk in scoring.Exhibitors.from_npz_bytes(snapshot).ids}
-    gone = before - set(Exhibitor.objects.filter(expo=run.expo).values_list("pk", flat=True))
-    if not gone:
-        return set()
-    return set(
-        Match.objects.filter(run=run, exhibitor_id__in=sorted(gone)).values_list("buyer_id", flat=True)
+    transaction.on_commit(
+        lambda: incremental.match_run_after_publish(run=run, replaced=replaced, snapshot=snapshot)
     )
-
-
-def _queue_changes_since(*, run: MatchRun, snapshot: bytes | None = None) -> None:
-    """Profiles changed while the run was computing may be missing from it: rescore them now.
-
-    "While" starts CATCH_UP_MARGIN before the snapshot was read (`started_at`), for saves that
-    committed after it; exhibitors are compared with the snapshot, buyers rescored in one task.
-    """
-    from matching import tasks
-
-    if run.started_at is None:
-        return
-    since = run.started_at - CATCH_UP_MARGIN
-    buyer_ids = set(Buyer.objects.filter(expo=run.expo, updated_at__gte=since).values_list("pk", flat=True))
-    buyer_ids |= _buyers_holding_deleted_exhibitors(run=run, snapshot=snapshot)
-    buyer_ids |= set(
-        MatchFeedback.objects.filter(buyer__expo=run.expo, updated_at__gte=since).values_list(
-            "buyer_id", flat=True
-        )
-    )
-    buyer_ids |= set(
-        CustomerLink.objects.filter(buyer__expo=run.expo, created_at__gte=since).values_list(
-            "buyer_id", flat=True
-        )
-    )
-    exhibitor_ids = set(
-        Exhibitor.objects.filter(expo=run.expo, updated_at__gte=since).values_list("pk", flat=True)
-    )
-    exhibitor_ids = _exhibitors_unlike_snapshot(run=run, ids=exhibitor_ids, snapshot=snapshot)
-    exhibitor_ids |= set(
-        CustomerPolicy.objects.filter(exhibitor__expo=run.expo, updated_at__gte=since).values_list(
-            "exhibitor_id", flat=True
-        )
-    )
-    if buyer_ids:
-        tasks.match_rescore_buyers_task.delay(expo_id=run.expo_id, buyer_ids=sorted(buyer_ids))
-    for exhibitor_id in sorted(exhibitor_ids):
-        tasks.match_rescore_exhibitor_task.delay(exhibitor_id=exhibitor_id)
 
 
 def match_run_fail(*, run: MatchRun, error: str) -> MatchRun:
