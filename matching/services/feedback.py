@@ -44,6 +44,9 @@ def match_feedback_set(*, match: Match, value: str) -> MatchFeedback:
     """
     if value not in FeedbackValue.values:
         raise ValidationError({"value": _("Choose “interested” or “not_interested”.")})
+    # The buyer's row lock orders this with the buyer's rescorings (they hold it from reading the
+    # feedback to writing the rows), so a rescoring computed before it cannot bring the pair back.
+    Buyer.objects.select_for_update().filter(pk=match.buyer_id).values_list("pk", flat=True).first()
     feedback, _created = MatchFeedback.objects.update_or_create(
         buyer_id=match.buyer_id, exhibitor_id=match.exhibitor_id, defaults={"value": value}
     )

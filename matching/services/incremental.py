@@ -33,28 +33,40 @@ IMPORT_INCREMENTAL_BUYERS = 2000
 IMPORT_INCREMENTAL_EXHIBITORS = 20
 
 
-def _rescore_in_run(
-    *,
-    run: MatchRun,
-    buyer_ids: list[int],
-    exhibitors: scoring.Exhibitors,
-    buyers: scoring.Buyers | None = None,
-) -> int:
-    """Rescore `buyer_ids` (taken from `buyers` when given, else loaded) and replace their rows."""
-    layout = scoring.Layout.from_json(run.layout)
-    if buyers is None:
-        buyers = loading.buyers_encode(expo=run.expo, layout=layout, ids=buyer_ids)
-    else:
-        buyers = buyers.take(np.flatnonzero(np.isin(buyers.ids, np.asarray(buyer_ids, dtype=np.int64))))
-    rows = block_score(
-        expo=run.expo,
-        layout=layout,
-        weights=run_weights(run),
-        buyers=buyers,
-        exhibitors=exhibitors,
-        k=run.top_k,
+def _buyers_lock(*, expo: Expo, buyer_ids: list[int]) -> list[int]:
+    """Lock the buyers' rows until the transaction ends; returns the ids still at the expo.
+
+    Ascending order, so two rescorings of overlapping buyers never deadlock. A profile save, a
+    feedback and another rescoring of these buyers wait for the lock, so what is read after it is
+    the newest committed data and no older computation can write after a newer one.
+    """
+    return list(
+        Buyer.objects.select_for_update()
+        .filter(expo=expo, pk__in=buyer_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
+
+
+def _rescore_in_run(*, run: MatchRun, buyer_ids: list[int]) -> int:
+    """Rescore `buyer_ids` in the served `run` and replace their rows; -1 if `run` is no longer served.
+
+    Everything the rows depend on (profiles, exhibitors, feedback, existing customers) is read
+    under the buyers' row locks, held until the rows are written.
+    """
+    layout = scoring.Layout.from_json(run.layout)
     with transaction.atomic():
+        locked_ids = _buyers_lock(expo=run.expo, buyer_ids=buyer_ids)
+        exhibitors = loading.exhibitors_encode_cached(expo=run.expo, layout=layout)
+        buyers = loading.buyers_encode(expo=run.expo, layout=layout, ids=locked_ids)
+        rows = block_score(
+            expo=run.expo,
+            layout=layout,
+            weights=run_weights(run),
+            buyers=buyers,
+            exhibitors=exhibitors,
+            k=run.top_k,
+        )
         locked = MatchRun.objects.select_for_update().filter(pk=run.pk).first()
         if locked is None or locked.status != RunStatus.COMPLETED:
             return -1  # a newer run was published meanwhile: the caller retries against it
@@ -68,9 +80,7 @@ def match_rescore_buyers(*, expo: Expo, buyer_ids: list[int]) -> int:
         run = match_run_served(expo=expo)
         if run is None or not buyer_ids:
             return 0
-        layout = scoring.Layout.from_json(run.layout)
-        exhibitors = loading.exhibitors_encode_cached(expo=expo, layout=layout)
-        written = _rescore_in_run(run=run, buyer_ids=sorted(set(buyer_ids)), exhibitors=exhibitors)
+        written = _rescore_in_run(run=run, buyer_ids=sorted(set(buyer_ids)))
         if written >= 0:
             return written
     return 0
@@ -142,7 +152,7 @@ def match_rescore_exhibitor(*, exhibitor_id: int, expo: Expo) -> int:
             affected = _short_lists(run=run, buyers=buyers, exhibitor_id=exhibitor_id)
         if not affected:
             return 0
-        written = _rescore_in_run(run=run, buyer_ids=affected, exhibitors=exhibitors, buyers=buyers)
+        written = _rescore_in_run(run=run, buyer_ids=affected)
         if written >= 0:
             return len(affected)
     return 0

@@ -111,6 +111,9 @@ def _parse_copy_binary(data: bytes, kinds: str) -> list[np.ndarray]:
     return [rows[f"c{i}"].astype(np.int64 if kind == "i" else np.float64) for i, kind in enumerate(kinds)]
 
 
+IDS_PER_QUERY = 2000  # ids listed in one query (times five facet tables)
+
+
 def _where_ids(
     alias: str, *, id_from: int | None, id_to: int | None, ids: list[int] | None
 ) -> tuple[str, list]:
@@ -171,6 +174,20 @@ def buyers_encode(
     ids: list[int] | None = None,
 ) -> scoring.Buyers:
     """The expo's buyers (optionally an id range or list), ordered by id, as scoring arrays."""
+    if ids is not None and len(ids) > IDS_PER_QUERY:  # SQLite caps the parameters of one query
+        ordered = sorted(ids)
+        parts = [
+            buyers_encode(
+                expo=expo, layout=layout, id_from=id_from, id_to=id_to, ids=ordered[at : at + IDS_PER_QUERY]
+            )
+            for at in range(0, len(ordered), IDS_PER_QUERY)
+        ]
+        return scoring.Buyers(
+            **{
+                name: np.concatenate([getattr(part, name) for part in parts])
+                for name in scoring.Buyers.__dataclass_fields__
+            }
+        )
     where, extra = _where_ids("p", id_from=id_from, id_to=id_to, ids=ids)
     params = [expo.pk, *extra]
     columns = ", ".join(

@@ -4,6 +4,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -100,8 +101,6 @@ def test_full_run_ranks_the_fitting_exhibitor_first_with_reasons(expo):
     assert [(m.exhibitor_id, m.rank) for m in matches] == [(perfect.pk, 1), (partial.pk, 2)]
     assert matches[0].score > matches[1].score
     layout = scoring.Layout.from_json(run.layout)
-    import numpy as np
-
     decoded = scoring.decode_terms(layout, np.frombuffer(bytes(matches[0].reason_terms), dtype="<u8"))
     assert decoded["fabric"] == [Term.objects.get(kind="fabric", slug="chiffon").pk]
     assert decoded["process"] == [Term.objects.get(kind="process", slug="coating").pk]
@@ -430,6 +429,20 @@ def test_buyers_encode_by_id_range_ignores_other_expos_buyers(expo):
     assert decoded == [[chiffon], [satin]]
     by_list = loading.buyers_encode(expo=expo, layout=layout, ids=ids)
     assert by_list.bits.tolist() == encoded.bits.tolist()
+
+
+def test_buyers_encode_of_many_ids_reads_them_in_batches_with_the_same_result(expo, monkeypatch):
+    from matching.services import loading
+
+    buyers, _ = populate(expo, buyers=7, exhibitors=1, seed=2)
+    layout = loading.layout_current()
+    ids = [b.pk for b in reversed(buyers)]
+    whole = loading.buyers_encode(expo=expo, layout=layout, ids=ids)
+    monkeypatch.setattr(loading, "IDS_PER_QUERY", 3)
+    batched = loading.buyers_encode(expo=expo, layout=layout, ids=ids)
+    assert batched.ids.tolist() == sorted(ids)
+    for name in ("ids", "bits", "quantity", "price_min", "price_max", "lead_time"):
+        assert np.array_equal(getattr(batched, name), getattr(whole, name), equal_nan=True)
 
 
 def test_full_run_rows_are_numbered_by_run_buyer_position_and_rank(expo):

@@ -1,6 +1,5 @@
 """Celery wiring: the chord of chunk tasks on a real worker and Redis broker, and the receivers."""
 
-import importlib
 import time
 
 import pytest
@@ -31,28 +30,9 @@ def _lists(run) -> list[tuple]:
     )
 
 
-@pytest.fixture(scope="module")
-def restore_shipped_data(django_db_blocker):
-    """A transactional test ends by emptying every table, the migrations' data included: put the
-    taxonomy and the role groups back, so later tests (and a reused test database) still have them."""
-    yield
-    with django_db_blocker.unblock():
-        _shipped_data_load()
-
-
-def _shipped_data_load() -> None:
-    from django.apps import apps
-
-    from accounts.services import role_groups_sync
-
-    importlib.import_module("expo.migrations.0002_taxonomy").load_taxonomy(apps, None)
-    role_groups_sync()
-
-
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
-def test_full_run_on_a_real_celery_worker_with_redis(restore_shipped_data, expo):
-    _shipped_data_load()  # an earlier transactional test may have emptied the tables
+def test_full_run_on_a_real_celery_worker_with_redis(committed_db, expo):
     from celery.contrib.testing.worker import start_worker
 
     from config.celery_app import app
@@ -106,8 +86,7 @@ def test_buyer_signal_queues_a_rescore_only_on_commit(expo, django_capture_on_co
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_full_run_results_are_the_same_for_one_or_two_worker_threads(restore_shipped_data, expo):
-    _shipped_data_load()  # an earlier transactional test may have emptied the tables
+def test_full_run_results_are_the_same_for_one_or_two_worker_threads(committed_db, expo):
     _populate(expo, n_buyers=30, n_exhibitors=12)
     one = runs.match_run_execute(run=runs.match_run_start(expo=expo, dispatch=False), chunk_size=4)
     expected = _lists(one)
