@@ -19,7 +19,7 @@ from expo.admin.scoping import ExhibitorScopedMixin
 from expo.models import Expo
 from matching.models import CustomerLink, CustomerPolicy, MatchFeedback, MatchRun, MatchWeights
 from matching.services import feedback as feedback_services
-from matching.services import loading, runs
+from matching.services import runs
 
 # --- existing customers --------------------------------------------------------------------------
 
@@ -173,6 +173,9 @@ class CustomerPolicyAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
 
 @admin.register(MatchWeights)
 class MatchWeightsAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
+    """An expo without a row is matched with the documented defaults; "Add" starts from them (the
+    organiser's matching page links there, expo chosen). Reading the list creates nothing."""
+
     list_display = (
         "expo",
         "fabric",
@@ -193,12 +196,6 @@ class MatchWeightsAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
         (_("Order fit"), {"fields": ("quantity", "price", "lead_time")}),
         (_("Results"), {"fields": ("demote_factor", "top_k", "chunk_size", "updated_at")}),
     )
-
-    def changelist_view(self, request, extra_context=None):
-        # Every expo has weights: the documented defaults appear here until an organiser edits them.
-        for expo in Expo.objects.exclude(match_weights__isnull=False):
-            loading.weights_get(expo=expo)
-        return super().changelist_view(request, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         return ("expo", "updated_at") if obj is not None else ("updated_at",)

@@ -5,11 +5,14 @@ by run: a run writes into its own fresh table and is attached in one transaction
 (see matching/services/storage.py and docs/matching.md), so results appear all at once.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from expo.models import Buyer, Exhibitor, Expo
@@ -27,6 +30,9 @@ DEFAULT_WEIGHTS = {
 }
 DEFAULT_TOP_K = 20
 DEFAULT_CHUNK_SIZE = 5000
+# A pending or running run without progress for this long lost its worker: it is shown as stale at
+# once and marked failed by the periodic check (or when a new run of its expo starts).
+STALE_AFTER = timedelta(minutes=10)
 
 
 def _weight(name, default: float) -> models.FloatField:
@@ -113,6 +119,13 @@ class MatchRunQuerySet(models.QuerySet):
     def for_expo(self, expo: Expo) -> "MatchRunQuerySet":
         return self.filter(expo=expo)
 
+    def stale(self) -> "MatchRunQuerySet":
+        """Pending or running runs without progress for STALE_AFTER (see `MatchRun.is_stale`)."""
+        limit = timezone.now() - STALE_AFTER
+        return self.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING]).filter(
+            Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, created_at__lt=limit)
+        )
+
     def served(self) -> "MatchRunQuerySet":
         """Completed runs, newest first: the first one is what buyers see."""
         return self.filter(status=RunStatus.COMPLETED).order_by("-finished_at", "-id")
@@ -175,6 +188,15 @@ class MatchRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (RunStatus.COMPLETED, RunStatus.SUPERSEDED, RunStatus.FAILED)
+
+    @property
+    def is_stale(self) -> bool:
+        """Pending or running without progress for STALE_AFTER: its worker was lost. Computed on
+        read; the run is marked failed by the periodic check, never by a page that shows it."""
+        if self.status not in (RunStatus.PENDING, RunStatus.RUNNING):
+            return False
+        last = self.heartbeat_at or self.created_at
+        return last is not None and last < timezone.now() - STALE_AFTER
 
 
 class MatchChunk(models.Model):

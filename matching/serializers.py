@@ -52,6 +52,12 @@ class MatchRunStartInputSerializer(serializers.Serializer):
 class MatchRunSerializer(serializers.ModelSerializer):
     expo = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     served = serializers.SerializerMethodField()
+    stale = serializers.BooleanField(
+        source="is_stale",
+        read_only=True,
+        help_text="Pending or running without progress for 10 minutes: its worker was lost; "
+        "the periodic check marks it failed.",
+    )
 
     class Meta:
         model = MatchRun
@@ -73,6 +79,7 @@ class MatchRunSerializer(serializers.ModelSerializer):
             "started_at",
             "finished_at",
             "served",
+            "stale",
         ]
 
     def get_served(self, run) -> bool:

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,7 +24,7 @@ from config.api import Conflict
 from expo.models import Buyer, Expo
 from expo.selectors import expo_current
 from matching.filters import MatchFilter, MatchRunFilter
-from matching.models import Match, MatchRun, RunStatus
+from matching.models import Match, MatchRun, MatchWeights, RunStatus
 from matching.reasons import reasons_text
 from matching.selectors import (
     match_buyer_for_user,
@@ -41,7 +42,7 @@ from matching.serializers import (
     MatchSerializer,
 )
 from matching.services.feedback import match_feedback_set
-from matching.services.runs import STALE_AFTER, match_run_start, match_runs_fail_stale
+from matching.services.runs import STALE_AFTER, match_run_start
 
 EXPO_PARAMETER = OpenApiParameter("expo", str, description="Expo slug; the current expo when omitted.")
 BUYER_PARAMETER = OpenApiParameter("buyer", int, description="Organisers: the buyer whose list to show.")
@@ -189,7 +190,11 @@ class MatchRunListApi(ListAPIView):
 
 
 class MatchRunDetailApi(RetrieveAPIView):
-    """A run's status and progress (0–100); a run silent for 10 minutes is reported failed."""
+    """A run's status and progress (0–100); `stale` once a pending or running run has made no
+    progress for 10 minutes (its worker was lost: the periodic check marks it failed).
+
+    A read never writes: the stale run is failed by Celery beat or by the next run's start.
+    """
 
     permission_classes = [IsOrganiser]
     serializer_class = MatchRunSerializer
@@ -198,7 +203,7 @@ class MatchRunDetailApi(RetrieveAPIView):
         return match_run_list()
 
     def get_object(self):
-        self.run = _refresh_if_stale(super().get_object())
+        self.run = super().get_object()
         return self.run
 
     def get_serializer_context(self):
@@ -206,12 +211,6 @@ class MatchRunDetailApi(RetrieveAPIView):
         run = getattr(self, "run", None)
         context["served_run_ids"] = match_run_served_ids(expo=run.expo) if run else set()
         return context
-
-
-def _refresh_if_stale(run: MatchRun) -> MatchRun:
-    if run.status in (RunStatus.PENDING, RunStatus.RUNNING) and match_runs_fail_stale(expo=run.expo):
-        run.refresh_from_db()
-    return run
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -298,21 +297,34 @@ def organiser_matching_page(request):
         return redirect("matching:organiser")
     runs = list(match_run_list(expo=expo)[:10])
     active = next((run for run in runs if run.status in (RunStatus.PENDING, RunStatus.RUNNING)), None)
-    if active is not None:
-        active = _refresh_if_stale(active)
     return render(
         request,
         "matching/organiser.html",
-        {"expo": expo, "runs": runs, "active": active, "served": match_run_served(expo=expo)},
+        {
+            "expo": expo,
+            "runs": runs,
+            "active": active,
+            "served": match_run_served(expo=expo),
+            "stale_minutes": _stale_minutes(),
+            "weights_url": _weights_admin_url(expo),
+        },
     )
 
 
 @login_required
 def run_progress_partial(request, pk: int):
     _organiser_or_403(request)
-    run = _refresh_if_stale(get_object_or_404(match_run_list(), pk=pk))
-    return render(
-        request,
-        "matching/_run_progress.html",
-        {"run": run, "stale_minutes": int(STALE_AFTER.total_seconds() // 60)},
-    )
+    run = get_object_or_404(match_run_list(), pk=pk)
+    return render(request, "matching/_run_progress.html", {"run": run, "stale_minutes": _stale_minutes()})
+
+
+def _weights_admin_url(expo: Expo) -> str:
+    """The expo's weights in the back office: its row, or the add form with the defaults."""
+    weights = MatchWeights.objects.filter(expo=expo).values_list("pk", flat=True).first()
+    if weights is not None:
+        return reverse("admin:matching_matchweights_change", args=[weights])
+    return f"{reverse('admin:matching_matchweights_add')}?expo={expo.pk}"
+
+
+def _stale_minutes() -> int:
+    return int(STALE_AFTER.total_seconds() // 60)

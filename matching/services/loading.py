@@ -40,6 +40,11 @@ def weights_get(*, expo: Expo) -> MatchWeights:
     return weights
 
 
+def weights_read(*, expo: Expo) -> MatchWeights:
+    """The expo's weights row, or the documented defaults (unsaved) when it has none: for reads."""
+    return MatchWeights.objects.filter(expo=expo).first() or MatchWeights(expo=expo)
+
+
 def weights_array(weights: MatchWeights) -> scoring.Weights:
     return scoring.Weights(
         fabric=weights.fabric,

@@ -15,12 +15,11 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict
-from datetime import timedelta
 
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ from django.utils.translation import gettext as _
 from expo.models import Buyer, Expo
 from matching import scoring
 from matching.models import (
+    STALE_AFTER,
     MatchChunk,
     MatchRun,
     RunStatus,
@@ -36,7 +36,6 @@ from matching.services import loading, storage
 
 logger = logging.getLogger(__name__)
 
-STALE_AFTER = timedelta(minutes=10)  # a run without progress for this long lost its worker
 PREPARED_PROGRESS = 5  # progress once the snapshot is taken; chunks fill 5 → 95, publishing → 100
 # Below this many pairs the numpy engine answers faster than loading the compiled kernel.
 NUMBA_MIN_PAIRS = 2_000_000
@@ -112,11 +111,11 @@ def run_weights(run: MatchRun) -> scoring.Weights:
 
 
 def match_runs_fail_stale(*, expo: Expo | None = None) -> int:
-    """Mark runs without progress for STALE_AFTER as failed (their worker died); returns how many."""
-    limit = timezone.now() - STALE_AFTER
-    stale = MatchRun.objects.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING]).filter(
-        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, created_at__lt=limit)
-    )
+    """Mark runs without progress for STALE_AFTER as failed (their worker died); returns how many.
+
+    Called by the periodic task and when a run starts, never by a page or API read.
+    """
+    stale = MatchRun.objects.stale()
     if expo is not None:
         stale = stale.filter(expo=expo)
     count = 0
@@ -200,7 +199,7 @@ def match_run_prepare(*, run: MatchRun, chunk_size: int | None = None, dispatch:
         Buyer.objects.filter(expo=expo).order_by("pk").values_list("pk", flat=True), dtype=np.int64
     )
     timings["load_exhibitors"] = time.perf_counter() - started
-    size = chunk_size or loading.weights_get(expo=expo).chunk_size
+    size = chunk_size or loading.weights_read(expo=expo).chunk_size
     bounds = _chunk_bounds(buyer_ids, size)
     started = time.perf_counter()
     with transaction.atomic():

@@ -120,9 +120,34 @@ def test_organiser_sees_every_link_and_adds_one_for_any_exhibitor(client, compan
     assert CustomerLink.objects.filter(exhibitor=companies[1], buyer=buyer).exists()
 
 
-def test_organiser_edits_weights_with_defaults_created(client, expo):
+DEFAULT_FORM = {
+    "fabric": "3",
+    "process": "2",
+    "fibre": "2",
+    "end_use": "1",
+    "quantity": "1",
+    "price": "1",
+    "lead_time": "1",
+    "demote_factor": "0.5",
+    "top_k": "20",
+    "chunk_size": "5000",
+}
+
+
+def test_organiser_adds_weights_from_the_defaults_then_edits_them(client, expo):
     client.force_login(OrganiserFactory())
     assert client.get(reverse("admin:matching_matchweights_changelist")).status_code == 200
+    assert MatchWeights.objects.count() == 0  # reading the list creates nothing
+    form = client.get(reverse("admin:matching_matchweights_add"), {"expo": expo.pk}).context["adminform"].form
+    assert form.initial["expo"] == str(expo.pk)
+    assert [form[name].value() for name in ("fabric", "process", "demote_factor", "top_k")] == [
+        3.0,
+        2.0,
+        0.5,
+        20,
+    ]
+    added = client.post(reverse("admin:matching_matchweights_add"), {**DEFAULT_FORM, "expo": expo.pk})
+    assert added.status_code == 302
     weights = MatchWeights.objects.get(expo=expo)
     assert weights.fabric == 3.0
     data = {

@@ -1,8 +1,9 @@
 """Matching API: the buyer's list with reasons in two languages, feedback, match runs; roles per endpoint."""
 
 import pytest
+from django.utils import timezone
 
-from matching.models import Match, MatchRun, RunStatus
+from matching.models import Match, MatchChunk, MatchRun, MatchWeights, RunStatus
 from matching.services import runs
 from tests.factories.accounts import OrganiserFactory, UserFactory
 from tests.factories.expo import BoothFactory
@@ -206,6 +207,38 @@ def test_match_run_start_conflict_while_running(client_for, expo):
     response = client_for(OrganiserFactory()).post("/api/v1/match-runs/", {}, format="json")
     assert response.status_code == 409
     assert response.json() == {"detail": f"A match run of this expo is already in progress (#{running.pk})."}
+
+
+def test_match_run_reads_show_a_stale_run_without_failing_it(client_for, expo):
+    served = full_run(expo)
+    stale = MatchRunFactory(expo=expo, status=RunStatus.RUNNING, progress=40, finished_at=None)
+    MatchRun.objects.filter(pk=stale.pk).update(heartbeat_at=timezone.now() - runs.STALE_AFTER * 1.5)
+    before = rows_and_statuses()
+    client = client_for(OrganiserFactory())
+
+    detail = client.get(f"/api/v1/match-runs/{stale.pk}/").json()
+    listed = client.get("/api/v1/match-runs/").json()["results"]
+
+    assert (detail["status"], detail["progress"], detail["stale"], detail["served"]) == (
+        "running",
+        40,
+        True,
+        False,
+    )
+    assert [(run["id"], run["status"], run["stale"]) for run in listed] == [
+        (stale.pk, "running", True),
+        (served.pk, "completed", False),
+    ]
+    assert rows_and_statuses() == before  # a read writes nothing: failing it is beat's job
+
+
+def rows_and_statuses() -> dict:
+    return {
+        "runs": list(MatchRun.objects.order_by("pk").values_list("pk", "status", "progress", "error")),
+        "chunks": MatchChunk.objects.count(),
+        "matches": Match.objects.count(),
+        "weights": MatchWeights.objects.count(),
+    }
 
 
 def test_match_run_start_unknown_expo_names_the_field(client_for, expo):

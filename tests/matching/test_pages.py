@@ -2,8 +2,9 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from matching.models import Match, MatchFeedback, MatchRun, RunStatus
+from matching.models import Match, MatchChunk, MatchFeedback, MatchRun, MatchWeights, RunStatus
 from matching.services import runs
 from tests.factories.accounts import OrganiserFactory
 from tests.factories.matching import MatchRunFactory, buyer_with, exhibitor_with
@@ -115,3 +116,41 @@ def test_organiser_pages_forbidden_to_others(client, buyer_user, exhibitor_staff
         assert client.get(reverse("matching:organiser")).status_code == 403
         assert client.post(reverse("matching:organiser")).status_code == 403
         assert client.get(reverse("matching:run-progress", args=[run.pk])).status_code == 403
+
+
+def test_organiser_pages_show_a_stale_run_and_write_nothing(client, expo):
+    served = runs.match_run_execute(run=runs.match_run_start(expo=expo, dispatch=False))
+    MatchWeights.objects.all().delete()  # an expo never given weights: the defaults apply
+    stale = MatchRunFactory(expo=expo, status=RunStatus.RUNNING, progress=40, finished_at=None)
+    MatchRun.objects.filter(pk=stale.pk).update(heartbeat_at=timezone.now() - runs.STALE_AFTER * 1.5)
+    before = rows_and_statuses()
+    client.force_login(OrganiserFactory())
+
+    page = client.get(reverse("matching:organiser")).content.decode()
+    partial = client.get(reverse("matching:run-progress", args=[stale.pk])).content.decode()
+    for name in ("matchrun", "matchweights"):
+        assert client.get(reverse(f"admin:matching_{name}_changelist")).status_code == 200
+    assert client.get(reverse("admin:matching_matchrun_change", args=[served.pk])).status_code == 200
+
+    assert rows_and_statuses() == before
+    notice = "No progress for 10 minutes: a worker was lost."
+    assert notice in partial
+    assert notice in page
+    assert "Start a full run" in page  # starting one fails the stale run first
+    assert f'href="{reverse("admin:matching_matchweights_add")}?expo={expo.pk}"' in page
+
+
+def test_organiser_page_links_to_the_expos_weights_row(client, expo):
+    weights = MatchWeights.objects.create(expo=expo)
+    client.force_login(OrganiserFactory())
+    page = client.get(reverse("matching:organiser")).content.decode()
+    assert f'href="{reverse("admin:matching_matchweights_change", args=[weights.pk])}"' in page
+
+
+def rows_and_statuses() -> dict:
+    return {
+        "runs": list(MatchRun.objects.order_by("pk").values_list("pk", "status", "progress", "error")),
+        "chunks": MatchChunk.objects.count(),
+        "matches": Match.objects.count(),
+        "weights": MatchWeights.objects.count(),
+    }
