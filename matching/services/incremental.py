@@ -194,9 +194,9 @@ def exhibitor_expo(*, exhibitor_id: int) -> Expo | None:
 
 
 def match_run_after_publish(*, run: MatchRun, replaced: list[int], snapshot: bytes | None = None) -> None:
-    """After a run's publishing commit: statistics for its rows, drop the runs it replaced, and
-    rescore what changed while it computed."""
-    storage.run_storage_analyze(run_id=run.pk)
+    """After a run's publishing commit: index its rows by exhibitor and gather their statistics,
+    drop the runs it replaced, and rescore what changed while it computed."""
+    storage.run_storage_finish(run_id=run.pk)
     for run_id in replaced:
         with transaction.atomic():
             storage.run_storage_drop(run_id=run_id)

@@ -6,7 +6,8 @@ PostgreSQL (the production path):
   rows of its own buyer range, so a retried chunk replaces its own rows;
 - publishing adds the unique (run, buyer, rank) constraint, then ATTACHes the table as the run's
   partition and marks the run completed in one transaction (the CHECK spares a validation scan):
-  readers see the old run or the new one, never a mix. Older runs' partitions are dropped whole.
+  readers see the old run or the new one, never a mix. Older runs' partitions are dropped whole;
+- after the commit the partition gets its exhibitor index and statistics (`run_storage_finish`).
 Other databases (SQLite for the embedded setup) insert into the one table with bulk_create; the
 run's status flip is the atomic step there too.
 """
@@ -179,15 +180,20 @@ def run_storage_publish(*, run: MatchRun) -> None:
         cursor.execute(f"ALTER TABLE matching_match ATTACH PARTITION {table} FOR VALUES IN ({int(run.pk)})")
 
 
-def run_storage_analyze(*, run_id: int) -> None:
-    """Give the planner statistics of a freshly published run (after its commit, off the critical path).
+def run_storage_finish(*, run_id: int) -> None:
+    """Index a freshly published run's rows by exhibitor and give the planner their statistics
+    (PostgreSQL; after the publishing commit, off the critical path).
 
-    Without them PostgreSQL guesses a few thousand rows for the run and picks slow plans for the
+    The exhibitor index serves the buyers holding an exhibitor (its deletion's cascade, the
+    catch-up); built here rather than in the publishing transaction (see migration 0002). Without
+    statistics PostgreSQL guesses a few thousand rows for the run and picks slow plans for the
     incremental updates' deletes.
     """
     if uses_partitions():
+        table = stage_table(run_id)
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {stage_table(run_id)}")
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {table}_exhibitor ON {table} (exhibitor_id)")
+            cursor.execute(f"ANALYZE {table}")
 
 
 def run_storage_drop(*, run_id: int) -> None:

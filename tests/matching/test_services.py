@@ -445,6 +445,32 @@ def test_buyers_encode_of_many_ids_reads_them_in_batches_with_the_same_result(ex
         assert np.array_equal(getattr(batched, name), getattr(whole, name), equal_nan=True)
 
 
+def test_published_rows_are_indexed_by_exhibitor(expo, django_capture_on_commit_callbacks):
+    from django.db import connection
+
+    from matching.services import storage
+
+    populate(expo, buyers=3, exhibitors=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = full_run(expo)
+    # PostgreSQL: the run's own partition (indexed after publishing) and the default one (ORM rows).
+    tables = (
+        [storage.stage_table(run.pk), "matching_match_default"]
+        if storage.uses_partitions()
+        else ["matching_match"]
+    )
+    with connection.cursor() as cursor:
+        indexed = [
+            [
+                c["columns"]
+                for c in connection.introspection.get_constraints(cursor, table).values()
+                if c["index"] and not c["unique"]
+            ]
+            for table in tables
+        ]
+    assert indexed == [[["exhibitor_id"]]] * len(tables)
+
+
 def test_full_run_rows_are_numbered_by_run_buyer_position_and_rank(expo):
     buyers, _ = populate(expo, buyers=7, exhibitors=6, seed=3)
     run = full_run(expo, chunk_size=3)
