@@ -19,7 +19,8 @@ from matching import scoring
 from matching.models import CustomerLink, CustomerPolicy, Match, MatchFeedback, MatchRun, RunStatus
 from matching.selectors import match_run_served
 from matching.services import loading, storage
-from matching.services.runs import block_score, match_run_start, run_weights
+from matching.services.blocks import block_score, run_weights
+from matching.services.runs import match_run_start
 
 logger = logging.getLogger(__name__)
 

@@ -33,78 +33,11 @@ from matching.models import (
     RunStatus,
 )
 from matching.services import loading, storage
+from matching.services.blocks import block_score, engine_for, run_weights
 
 logger = logging.getLogger(__name__)
 
 PREPARED_PROGRESS = 5  # progress once the snapshot is taken; chunks fill 5 → 95, publishing → 100
-# Below this many pairs the numpy engine answers faster than loading the compiled kernel.
-NUMBA_MIN_PAIRS = 2_000_000
-
-
-def engine_for(n_pairs: int) -> str:
-    engine = scoring.default_engine()
-    return "numpy" if n_pairs < NUMBA_MIN_PAIRS else engine
-
-
-def block_score(
-    *,
-    expo: Expo,
-    layout: scoring.Layout,
-    weights: scoring.Weights,
-    buyers: scoring.Buyers,
-    exhibitors: scoring.Exhibitors,
-    k: int,
-    timings: dict[str, float] | None = None,
-    id_base: tuple[int, int] | None = None,
-) -> storage.MatchRows:
-    """Score a block of buyers against the exhibitors: top-k rows with their reasons.
-
-    `id_base` (run id, position of the block's first buyer in the run) numbers the rows of a full
-    run (`storage.run_row_ids`); without it the database numbers them.
-    """
-    timings = timings if timings is not None else {}
-    started = time.perf_counter()
-    rules = loading.pair_rules(expo=expo, buyers=buyers, exhibitors=exhibitors, weights=weights)
-    timings["rules"] = timings.get("rules", 0.0) + time.perf_counter() - started
-    started = time.perf_counter()
-    top = scoring.top_k(
-        buyers,
-        exhibitors,
-        layout,
-        weights,
-        k=k,
-        adjustments=rules.adjustments,
-        engine=engine_for(len(buyers) * len(exhibitors)),
-    )
-    timings["score"] = timings.get("score", 0.0) + time.perf_counter() - started
-    started = time.perf_counter()
-    b_idx, e_idx, rank, score = top.pairs()
-    buyer_ids, exhibitor_ids = buyers.ids[b_idx], exhibitors.ids[e_idx]
-    demoted = None
-    if rules.demoted:
-        keys = buyer_ids.astype(np.int64) * (1 << 32) + exhibitor_ids
-        wanted = np.array([b * (1 << 32) + e for b, e in rules.demoted], dtype=np.int64)
-        demoted = np.isin(keys, wanted)
-    codes, terms = scoring.explain(
-        buyers, exhibitors, layout, buyer_idx=b_idx, exhibitor_idx=e_idx, demoted=demoted
-    )
-    timings["explain"] = timings.get("explain", 0.0) + time.perf_counter() - started
-    ids = None
-    if id_base is not None:
-        ids = storage.run_row_ids(run_id=id_base[0], buyer_position=id_base[1] + b_idx, rank=rank)
-    return storage.MatchRows(
-        id=ids,
-        buyer_id=buyer_ids,
-        exhibitor_id=exhibitor_ids,
-        rank=rank,
-        score=score,
-        reason_codes=codes,
-        reason_terms=terms,
-    )
-
-
-def run_weights(run: MatchRun) -> scoring.Weights:
-    return scoring.Weights(**run.weights)
 
 
 # --- start ----------------------------------------------------------------------------------------
