@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -18,8 +18,11 @@ from matching.models import (
     FeedbackValue,
     Match,
     MatchFeedback,
+    MatchRun,
     MatchWeights,
+    RunStatus,
 )
+from matching.selectors import match_run_served
 from matching.services.loading import weights_get
 
 
@@ -35,12 +38,32 @@ def _queue_exhibitor(exhibitor_id: int) -> None:
     transaction.on_commit(lambda: tasks.match_rescore_exhibitor_task.delay(exhibitor_id=exhibitor_id))
 
 
+def _served_run_share_locked(*, expo: Expo) -> MatchRun | None:
+    """The expo's served run, share-locked until the transaction ends (PostgreSQL).
+
+    A run being published marks the served one superseded, which waits for this lock: the feedback
+    commits first and the publishing then removes the pair from the new run's rows. A feedback
+    arriving while a run publishes waits, finds its run superseded and acts on the new one.
+    """
+    for _attempt in range(3):
+        run = match_run_served(expo=expo)
+        if run is None or connection.vendor != "postgresql":
+            return run
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT status FROM matching_matchrun WHERE id = %s FOR SHARE", [run.pk])
+            row = cursor.fetchone()
+        if row is not None and row[0] == RunStatus.COMPLETED:
+            return run
+    return match_run_served(expo=expo)
+
+
 @transaction.atomic
 def match_feedback_set(*, match: Match, value: str) -> MatchFeedback:
     """Record the buyer's feedback on a recommendation.
 
     "not_interested" removes the exhibitor from the buyer's list at once (the row is deleted in this
-    transaction) and keeps it out of later runs; a rescore queued on commit fills the freed rank.
+    transaction) and keeps it out of later runs, including one computing now (see
+    `runs._pairs_refused_meanwhile_remove`); a rescore queued on commit fills the freed rank.
     """
     if value not in FeedbackValue.values:
         raise ValidationError({"value": _("Choose “interested” or “not_interested”.")})
@@ -51,8 +74,10 @@ def match_feedback_set(*, match: Match, value: str) -> MatchFeedback:
         buyer_id=match.buyer_id, exhibitor_id=match.exhibitor_id, defaults={"value": value}
     )
     if value == FeedbackValue.NOT_INTERESTED:
+        served = _served_run_share_locked(expo=match.buyer.expo)
+        runs = {match.run_id} | ({served.pk} if served is not None else set())
         Match.objects.filter(
-            run_id=match.run_id, buyer_id=match.buyer_id, exhibitor_id=match.exhibitor_id
+            run_id__in=sorted(runs), buyer_id=match.buyer_id, exhibitor_id=match.exhibitor_id
         ).delete()
         _queue_buyers(match.buyer.expo_id, [match.buyer_id])
     return feedback

@@ -8,7 +8,6 @@ transaction), scored with the run's own layout and weights so that the list stay
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -20,14 +19,9 @@ from matching.models import CustomerLink, CustomerPolicy, Match, MatchFeedback, 
 from matching.selectors import match_run_served
 from matching.services import loading, storage
 from matching.services.blocks import block_score, run_weights
-from matching.services.runs import match_run_start
+from matching.services.runs import CATCH_UP_MARGIN, match_run_start
 
 logger = logging.getLogger(__name__)
-
-# The catch-up after publishing looks for changes saved this long before the run started: a row's
-# `updated_at` is its save time, and a transaction saved just before the snapshot was read may
-# commit only after it, unseen by the run.
-CATCH_UP_MARGIN = timedelta(seconds=5)
 
 # An import of more profiles than this starts a full run instead of incremental rescoring.
 IMPORT_INCREMENTAL_BUYERS = 2000

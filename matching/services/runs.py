@@ -15,11 +15,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict
+from datetime import timedelta
 
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +29,10 @@ from expo.models import Buyer, Expo
 from matching import scoring
 from matching.models import (
     STALE_AFTER,
+    FeedbackValue,
+    Match,
     MatchChunk,
+    MatchFeedback,
     MatchRun,
     RunStatus,
 )
@@ -37,6 +41,10 @@ from matching.services.blocks import block_score, engine_for, run_weights
 
 logger = logging.getLogger(__name__)
 
+# Changes saved this long before a run started may still be missing from it: a row's `updated_at`
+# is its save time, and a transaction saved just before the snapshot was read may commit only
+# after it. Publishing removes the pairs refused in that window, the catch-up rescores the rest.
+CATCH_UP_MARGIN = timedelta(seconds=5)
 PREPARED_PROGRESS = 5  # progress once the snapshot is taken; chunks fill 5 → 95, publishing → 100
 
 
@@ -266,6 +274,7 @@ def _publish_locked(*, run: MatchRun, started: float) -> None:
         MatchRun.objects.filter(expo=run.expo, status=RunStatus.COMPLETED).values_list("pk", flat=True)
     )
     MatchRun.objects.filter(pk__in=replaced).update(status=RunStatus.SUPERSEDED)
+    refused = _pairs_refused_meanwhile_remove(run=run)
     timings = dict(run.timings)
     timings.update({f"chunks_{name}": round(value, 4) for name, value in _sum_chunk_timings(run).items()})
     timings["publish"] = round(time.perf_counter() - started, 4)
@@ -276,13 +285,39 @@ def _publish_locked(*, run: MatchRun, started: float) -> None:
     snapshot = run.exhibitor_snapshot
     run.exhibitor_snapshot = None
     run.timings = timings
-    run.matches_count = sum(run.chunks.values_list("matches_count", flat=True))
+    run.matches_count = sum(run.chunks.values_list("matches_count", flat=True)) - refused
     run.save()
     from matching.services import incremental  # it builds on this module
 
     transaction.on_commit(
         lambda: incremental.match_run_after_publish(run=run, replaced=replaced, snapshot=snapshot)
     )
+
+
+def _pairs_refused_meanwhile_remove(*, run: MatchRun) -> int:
+    """Delete the run's rows of pairs marked "not interested" since it started; returns how many.
+
+    Its chunks read the feedback before that, so such a pair would come back with the run. Called
+    after the replaced runs are marked superseded: that update waits for every feedback that was
+    acting on them (they share-lock the served run), so this read sees those feedbacks, and later
+    ones act on this run. The catch-up then refills the freed ranks.
+    """
+    if run.started_at is None:
+        return 0
+    pairs = list(
+        MatchFeedback.objects.filter(
+            buyer__expo=run.expo,
+            value=FeedbackValue.NOT_INTERESTED,
+            updated_at__gte=run.started_at - CATCH_UP_MARGIN,
+        ).values_list("buyer_id", "exhibitor_id")
+    )
+    removed = 0
+    for start in range(0, len(pairs), 500):
+        either = Q()
+        for buyer_id, exhibitor_id in pairs[start : start + 500]:
+            either |= Q(buyer_id=buyer_id, exhibitor_id=exhibitor_id)
+        removed += Match.objects.filter(either, run=run).delete()[0]
+    return removed
 
 
 def match_run_fail(*, run: MatchRun, error: str) -> MatchRun:

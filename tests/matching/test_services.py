@@ -630,3 +630,22 @@ def test_catch_up_after_publish_drops_an_exhibitor_deleted_while_the_run_compute
     assert gone not in {e for items in caught_up.values() for e, _ in items}
     full_run(expo)
     assert caught_up == served_lists(expo)
+
+
+def test_not_interested_while_a_run_computes_never_reaches_its_published_rows(
+    expo, django_capture_on_commit_callbacks
+):
+    first = exhibitor_with(expo=expo, fabrics=["chiffon"], processes=["coating"])
+    second = exhibitor_with(expo=expo, fabrics=["chiffon"])
+    buyer = buyer_with(expo=expo, fabrics=["chiffon"], processes=["coating"])
+    full_run(expo)
+    run = runs.match_run_start(expo=expo, dispatch=False)
+    for chunk_id in runs.match_run_prepare(run=run, chunk_size=5, dispatch=False):
+        runs.match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_id))  # scored with the pair
+    match = match_list_for_buyer(buyer=buyer).get(exhibitor=first)
+    with django_capture_on_commit_callbacks(execute=False):  # no rescoring, no catch-up: publishing alone
+        feedback.match_feedback_set(match=match, value="not_interested")
+        runs.match_run_publish(run=run)
+    assert match_run_served(expo=expo).pk == run.pk
+    assert [m.exhibitor_id for m in match_list_for_buyer(buyer=buyer)] == [second.pk]
+    assert MatchRun.objects.get(pk=run.pk).matches_count == 1
