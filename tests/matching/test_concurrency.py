@@ -1,8 +1,10 @@
-"""Incremental rescorings racing on PostgreSQL: an older computation never overwrites newer rows.
+"""Rescorings, feedback and publishing racing on PostgreSQL: an older computation never
+overwrites newer rows, and a "not interested" pair never comes back.
 
-Each test runs a rescoring in one thread (its own connection) until it has computed its rows from
-the data it read, then a newer change with its own rescoring in a second thread, and only then
-lets the first one write: the interleaving that lost updates.
+Each test runs one piece of work in a thread (its own connection) up to a point (a rescoring has
+computed its rows from what it read; a feedback is about to commit), then a newer change in a
+second thread until it is done or waits for a lock, and only then lets the first go on: the
+interleavings that lost updates.
 """
 
 import threading
@@ -14,7 +16,7 @@ from django.db import connection, connections
 
 from expo.models import Buyer, Term
 from expo.services.profiles import buyer_profile_update
-from matching.models import Match
+from matching.models import Match, MatchChunk
 from matching.selectors import match_run_served
 from matching.services import feedback, incremental, runs
 from tests.factories.matching import buyer_with, exhibitor_with
@@ -33,20 +35,27 @@ def _someone_waits_for_a_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def interleave(monkeypatch, *, older: Callable[[], object], newer: Callable[[], object]) -> None:
-    """Run `older` until its rows are computed, then `newer` until it is done or waits for a
-    lock `older` holds, then let `older` write; returns when both are done."""
+def interleave(
+    monkeypatch,
+    *,
+    older: Callable[[], object],
+    newer: Callable[[], object],
+    pause_after=(incremental, "block_score"),
+) -> None:
+    """Run `older` until it returns from `pause_after` (module, function name), then `newer` until
+    it is done or waits for a lock `older` holds, then let `older` go on; returns when both are done."""
     computed, resume = threading.Event(), threading.Event()
     first = {}
     errors: list[BaseException] = []
-    real_block_score = incremental.block_score
+    module, name = pause_after
+    real = getattr(module, name)
 
-    def block_score_then_pause(**kwargs):
-        rows = real_block_score(**kwargs)
+    def call_then_pause(*args, **kwargs):
+        result = real(*args, **kwargs)
         if threading.get_ident() == first.get("thread"):
             computed.set()
-            assert resume.wait(GUARD), "the older rescoring was never resumed"
-        return rows
+            assert resume.wait(GUARD), "the older work was never resumed"
+        return result
 
     def thread(work: Callable[[], object], *, is_first: bool) -> threading.Thread:
         def target():
@@ -62,7 +71,7 @@ def interleave(monkeypatch, *, older: Callable[[], object], newer: Callable[[], 
 
         return threading.Thread(target=target)
 
-    monkeypatch.setattr(incremental, "block_score", block_score_then_pause)
+    monkeypatch.setattr(module, name, call_then_pause)
     older_thread = thread(older, is_first=True)
     older_thread.start()
     assert computed.wait(GUARD)
@@ -74,7 +83,7 @@ def interleave(monkeypatch, *, older: Callable[[], object], newer: Callable[[], 
     resume.set()
     older_thread.join(GUARD)
     newer_thread.join(GUARD)
-    assert [older_thread.is_alive(), newer_thread.is_alive()] == [False, False], "a rescoring hangs"
+    assert [older_thread.is_alive(), newer_thread.is_alive()] == [False, False], "a thread hangs"
     assert errors == []
 
 
@@ -122,4 +131,28 @@ def test_not_interested_pair_never_comes_back_from_an_older_rescoring(committed_
         feedback.match_feedback_set(match=match, value="not_interested")
 
     interleave(monkeypatch, older=older, newer=newer)
+    assert served_list(buyer) == [second.pk]
+
+
+def test_not_interested_while_a_run_publishes_never_reaches_its_rows(committed_db, expo, monkeypatch):
+    first = exhibitor_with(expo=expo, fabrics=["chiffon"], processes=["coating"])
+    second = exhibitor_with(expo=expo, fabrics=["chiffon"])
+    buyer = buyer_with(expo=expo, fabrics=["chiffon"], processes=["coating"])
+    runs.match_run_execute(run=runs.match_run_start(expo=expo, dispatch=False))
+    match = Match.objects.select_related("buyer").get(buyer=buyer, exhibitor=first)
+    run = runs.match_run_start(expo=expo, dispatch=False)
+    for chunk_id in runs.match_run_prepare(run=run, dispatch=False):
+        runs.match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_id))  # scored with the pair
+    # Only the feedback and the publishing act: no rescoring after either.
+    monkeypatch.setattr(incremental, "match_run_after_publish", lambda **kwargs: None)
+    monkeypatch.setattr(feedback, "_queue_buyers", lambda expo_id, buyer_ids: None)
+
+    def older():  # the feedback, paused just before its commit
+        feedback.match_feedback_set(match=match, value="not_interested")
+
+    def newer():
+        runs.match_run_publish(run=run)
+
+    interleave(monkeypatch, older=older, newer=newer, pause_after=(feedback, "_queue_buyers"))
+    assert match_run_served(expo=expo).pk == run.pk
     assert served_list(buyer) == [second.pk]
