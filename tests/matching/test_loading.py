@@ -1,0 +1,43 @@
+"""From the database to the scoring arrays: buyers by id range or list."""
+
+import numpy as np
+import pytest
+
+from expo.models import Term
+from matching import scoring
+from tests.factories.matching import buyer_with
+from tests.matching.scenes import populate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_buyers_encode_by_id_range_ignores_other_expos_buyers(expo):
+    from matching.services import loading
+    from tests.factories.expo import ExpoFactory
+
+    other = ExpoFactory()
+    mine = [buyer_with(expo=expo, fabrics=["chiffon"]), None, buyer_with(expo=expo, fabrics=["satin"])]
+    mine[1] = buyer_with(expo=other, fabrics=["twill", "oxford"])  # an id between mine, at another expo
+    layout = loading.layout_current()
+    ids = sorted(b.pk for b in mine)
+    encoded = loading.buyers_encode(expo=expo, layout=layout, id_from=ids[0], id_to=ids[-1])
+    assert encoded.ids.tolist() == [mine[0].pk, mine[2].pk]
+    decoded = [scoring.decode_terms(layout, row)["fabric"] for row in encoded.bits]
+    chiffon, satin = (Term.objects.get(kind="fabric", slug=s).pk for s in ("chiffon", "satin"))
+    assert decoded == [[chiffon], [satin]]
+    by_list = loading.buyers_encode(expo=expo, layout=layout, ids=ids)
+    assert by_list.bits.tolist() == encoded.bits.tolist()
+
+
+def test_buyers_encode_of_many_ids_reads_them_in_batches_with_the_same_result(expo, monkeypatch):
+    from matching.services import loading
+
+    buyers, _ = populate(expo, buyers=7, exhibitors=1, seed=2)
+    layout = loading.layout_current()
+    ids = [b.pk for b in reversed(buyers)]
+    whole = loading.buyers_encode(expo=expo, layout=layout, ids=ids)
+    monkeypatch.setattr(loading, "IDS_PER_QUERY", 3)
+    batched = loading.buyers_encode(expo=expo, layout=layout, ids=ids)
+    assert batched.ids.tolist() == sorted(ids)
+    for name in ("ids", "bits", "quantity", "price_min", "price_max", "lead_time"):
+        assert np.array_equal(getattr(batched, name), getattr(whole, name), equal_nan=True)
