@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from expo.models import Booth, Buyer, Expo
-from matching.models import Match, MatchFeedback, MatchRun, RunStatus
+from matching.models import Match, MatchFeedback, MatchRun, MatchWeights, RunStatus
 
 
 def match_run_served(*, expo: Expo) -> MatchRun | None:
@@ -53,6 +53,11 @@ def match_feedback_of(*, buyer: Buyer, exhibitor_ids: list[int]) -> dict[int, st
             "exhibitor_id", "value"
         )
     )
+
+
+def match_weights_id(*, expo: Expo) -> int | None:
+    """Id of the expo's weights row, None while it is matched with the defaults."""
+    return MatchWeights.objects.filter(expo=expo).values_list("pk", flat=True).first()
 
 
 def match_buyer_for_user(*, user, expo: Expo) -> Buyer | None:

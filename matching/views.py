@@ -24,7 +24,7 @@ from config.api import Conflict
 from expo.models import Buyer, Expo
 from expo.selectors import expo_current
 from matching.filters import MatchFilter, MatchRunFilter
-from matching.models import Match, MatchRun, MatchWeights, RunStatus
+from matching.models import Match, MatchRun, RunStatus
 from matching.reasons import reasons_text
 from matching.selectors import (
     match_buyer_for_user,
@@ -33,6 +33,7 @@ from matching.selectors import (
     match_run_list,
     match_run_served,
     match_run_served_ids,
+    match_weights_id,
 )
 from matching.serializers import (
     MatchFeedbackInputSerializer,
@@ -320,7 +321,7 @@ def run_progress_partial(request, pk: int):
 
 def _weights_admin_url(expo: Expo) -> str:
     """The expo's weights in the back office: its row, or the add form with the defaults."""
-    weights = MatchWeights.objects.filter(expo=expo).values_list("pk", flat=True).first()
+    weights = match_weights_id(expo=expo)
     if weights is not None:
         return reverse("admin:matching_matchweights_change", args=[weights])
     return f"{reverse('admin:matching_matchweights_add')}?expo={expo.pk}"

@@ -35,12 +35,16 @@ def _buyers_lock(*, expo: Expo, buyer_ids: list[int]) -> list[int]:
     feedback and another rescoring of these buyers wait for the lock, so what is read after it is
     the newest committed data and no older computation can write after a newer one.
     """
-    return list(
-        Buyer.objects.select_for_update()
-        .filter(expo=expo, pk__in=buyer_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    ordered, locked = sorted(buyer_ids), []
+    for at in range(0, len(ordered), loading.IDS_PER_QUERY):  # batches in ascending order too
+        batch = ordered[at : at + loading.IDS_PER_QUERY]
+        locked += (
+            Buyer.objects.select_for_update()
+            .filter(expo=expo, pk__in=batch)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    return locked
 
 
 def _rescore_in_run(*, run: MatchRun, buyer_ids: list[int]) -> int:

@@ -208,3 +208,17 @@ def test_catch_up_after_publish_drops_an_exhibitor_deleted_while_the_run_compute
     assert gone not in {e for items in caught_up.values() for e, _ in items}
     full_run(expo)
     assert caught_up == served_lists(expo)
+
+
+def test_rescoring_more_buyers_than_one_query_lists_gives_a_full_runs_lists(expo, monkeypatch):
+    from matching.services import loading
+
+    buyers, _ = populate(expo, buyers=7, exhibitors=6, seed=6)
+    full_run(expo)
+    expected = served_lists(expo)
+    Match.objects.filter(buyer__in=buyers).delete()
+    monkeypatch.setattr(loading, "IDS_PER_QUERY", 3)  # locked and read in three batches
+    assert incremental.match_rescore_buyers(expo=expo, buyer_ids=[b.pk for b in buyers]) == sum(
+        len(rows) for rows in expected.values()
+    )
+    assert served_lists(expo) == expected
