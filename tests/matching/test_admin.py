@@ -192,7 +192,7 @@ def test_organiser_deleting_an_exhibitor_removes_it_from_every_list_at_once(
     client, expo, how, django_capture_on_commit_callbacks
 ):
     from expo.models import Exhibitor
-    from tests.matching.test_services import full_run, populate, served_lists
+    from tests.matching.scenes import full_run, populate, served_lists
 
     MatchWeights.objects.create(expo=expo, top_k=3)
     _buyers, exhibitors = populate(expo, buyers=12, exhibitors=10, seed=9)
