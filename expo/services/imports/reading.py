@@ -5,6 +5,7 @@ import csv
 import io
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -47,9 +48,9 @@ def _looks_chinese(text: str) -> bool:
     """At least 80% of the non-ASCII characters are common Chinese ones (GB2312's first level and
     punctuation cover about 99% of modern text). Western text read as GB18030 fails to decode or
     becomes rare characters: an accented letter before an ASCII letter forms a GBK-only pair."""
-    foreign = [ch for ch in text if ord(ch) > 127]
+    foreign = {ch: n for ch, n in Counter(text).items() if ord(ch) > 127}  # each character checked once
     common = 0
-    for ch in foreign:
+    for ch, count in foreign.items():
         try:
             lead = ch.encode("gb2312")[0]
         except UnicodeEncodeError:
@@ -57,8 +58,9 @@ def _looks_chinese(text: str) -> bool:
         # Punctuation and full-width forms (rows A1–A9) and the 3,755 frequent characters (B0–D7).
         # Other alphabets read as GB18030 land in the rarer second level: Cyrillic's lower-case
         # letters are bytes E0–FF, so "Москва" in Windows-1251 reads as three rare characters.
-        common += 0xA1 <= lead <= 0xA9 or 0xB0 <= lead <= 0xD7
-    return common >= 0.8 * len(foreign)
+        if 0xA1 <= lead <= 0xA9 or 0xB0 <= lead <= 0xD7:
+            common += count
+    return common >= 0.8 * sum(foreign.values())
 
 
 def _looks_western(text: str) -> bool:
