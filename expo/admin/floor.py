@@ -2,15 +2,27 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from expo.admin.money import ExchangeRateInline
 from expo.admin.scoping import ExhibitorScopedMixin, OrganiserOnlyMixin, is_organiser
 from expo.models import Booth, Expo, Hall, Slot, Table
-from expo.services.floor import booth_tables_sync, expo_create, expo_make_current, expo_slots_generate
+from expo.services.floor import (
+    BOOTH_FIELDS,
+    EXPO_FIELDS,
+    SLOT_GRID_FIELDS,
+    booth_save,
+    booth_tables_check,
+    expo_create,
+    expo_make_current,
+    expo_slots_check,
+    expo_slots_generate,
+    expo_update,
+    rows_held,
+    table_update,
+)
 
 # The fields expo_create takes; the rest of the form is saved onto the new expo afterwards.
 _EXPO_CREATE_FIELDS = (
@@ -27,8 +39,6 @@ _EXPO_CREATE_FIELDS = (
     "time_zone",
     "currency",
 )
-# Changing any of these changes the slot grid.
-_SLOT_GRID_FIELDS = {"start_date", "days", "opening_time", "closing_time", "slot_minutes", "time_zone"}
 
 
 class HallInline(admin.TabularInline):
@@ -45,6 +55,16 @@ class ExpoAdminForm(forms.ModelForm):
         required=False,
         help_text=_("The API and the pages act on the current expo."),
     )
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the new values
+        moved = [name for name in SLOT_GRID_FIELDS if name in self.changed_data and name not in self.errors]
+        if self.instance.pk is None or not moved or self.errors:
+            return
+        try:
+            expo_slots_check(expo=self.instance, fields=moved)
+        except ValidationError as exc:
+            self._update_errors(exc)
 
 
 @admin.register(Expo)
@@ -83,9 +103,10 @@ class ExpoAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
-            if _SLOT_GRID_FIELDS & set(form.changed_data):
-                self._regenerate(request, obj)
+            # The service saves the change and regenerates the slot grid in one transaction.
+            data = {name: form.cleaned_data[name] for name in form.changed_data if name in EXPO_FIELDS}
+            saved = expo_update(expo=Expo(pk=obj.pk), data=data)
+            obj.updated_at = saved.updated_at
             return
         # A new expo gets its slot grid (and maybe current status) from the service.
         created = expo_create(
@@ -114,14 +135,10 @@ class ExpoAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
 
     def _regenerate(self, request, expo: Expo) -> None:
         try:
-            with transaction.atomic():
-                count = expo_slots_generate(expo=expo)
-        except (ProtectedError, RestrictedError):
-            # Slots that no longer fit are still held by meetings: keep the old grid, say so.
-            message = _(
-                "%(expo)s: the slot grid was not changed, because meetings are booked in slots it would remove."
-            )
-            self.message_user(request, message % {"expo": expo}, messages.ERROR)
+            count = expo_slots_generate(expo=expo)
+        except ValidationError as exc:
+            # Slots that no longer fit are still in use: the old grid stays, and the message says so.
+            self.message_user(request, f"{expo}: {' '.join(exc.messages)}", messages.ERROR)
             return
         self.message_user(
             request,
@@ -138,10 +155,25 @@ class HallAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
     search_fields = ("code", "name_en", "name_zh")
 
 
+class TableInlineForm(forms.ModelForm):
+    class Meta:
+        model = Table
+        fields = ("label", "is_active")
+
+    def clean(self):
+        cleaned = super().clean()
+        table = self.instance
+        retiring = table.pk is not None and "is_active" in self.changed_data and not cleaned.get("is_active")
+        if retiring and rows_held(model=Table, pks=[table.pk]):
+            self.add_error("is_active", _("This table holds meetings: it stays in use."))
+        return cleaned
+
+
 class TableInline(admin.TabularInline):
     """A booth's tables: their number follows the booth's table count; label and use are editable."""
 
     model = Table
+    form = TableInlineForm
     extra = 0
     can_delete = False
     fields = ("number", "label", "is_active")
@@ -151,9 +183,23 @@ class TableInline(admin.TabularInline):
         return False  # tables come from the booth's table count (booth_tables_sync)
 
 
+class BoothAdminForm(forms.ModelForm):
+    """Refuses a table count below a table that holds meetings, naming `tables`."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "tables" in self.changed_data and cleaned.get("tables") is not None:
+            try:
+                booth_tables_check(booth=self.instance, tables=cleaned["tables"])
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+
 @admin.register(Booth)
 class BoothAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
     exhibitor_path = "exhibitor"
+    form = BoothAdminForm
     inlines = [TableInline]
     fields = ("expo", "hall", "code", "exhibitor", "tables")
     list_display = ("code", "hall", "exhibitor", "exhibitor_name_zh", "tables", "expo")
@@ -172,10 +218,28 @@ class BoothAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
         # Staff may change how many tables their booth has, never where it is or whose it is.
         return () if is_organiser(request) else ("expo", "hall", "code", "exhibitor")
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if not change or "tables" in form.changed_data:
-            booth_tables_sync(booth=form.instance)
+    def save_model(self, request, obj, form, change):
+        # The service saves the booth and makes its tables follow the count, in one transaction.
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in BOOTH_FIELDS}
+        if not change:
+            data = {name: form.cleaned_data[name] for name in BOOTH_FIELDS if name in form.cleaned_data}
+        saved = booth_save(booth=obj if not change else Booth(pk=obj.pk), data=data)
+        obj.pk = saved.pk
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Table:
+            return super().save_formset(request, form, formset, change)
+        # The admin's change message reads what a formset's save() records.
+        formset.new_objects, formset.deleted_objects, formset.changed_objects = [], [], []
+        for table_form in formset.forms:
+            if table_form.instance.pk is not None and table_form.has_changed():
+                table = table_update(
+                    table=table_form.instance,
+                    label=table_form.cleaned_data["label"],
+                    is_active=table_form.cleaned_data["is_active"],
+                )
+                formset.changed_objects.append((table, table_form.changed_data))
+        return None
 
 
 @admin.register(Slot)

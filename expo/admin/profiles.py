@@ -15,14 +15,39 @@ from accounts.countries import country_column
 from expo.admin.imports import import_template_view, import_view
 from expo.admin.scoping import ExhibitorScopedMixin, OrganiserOnlyMixin, is_organiser
 from expo.models import BUYER_FACETS, EXHIBITOR_FACETS, Booth, Buyer, Exhibitor, ExhibitorStaff
-from expo.services.profiles import staff_member_add, staff_member_check, staff_member_remove
-from expo.signals import buyer_profile_changed, exhibitor_profile_changed
+from expo.services.profiles import (
+    BUYER_ORGANISER_FIELDS,
+    EXHIBITOR_ORGANISER_FIELDS,
+    EXHIBITOR_PROFILE_FIELDS,
+    buyer_update,
+    buyers_verify,
+    exhibitor_update,
+    exhibitors_delete,
+    staff_member_add,
+    staff_member_check,
+    staff_member_move,
+    staff_member_remove,
+)
 
 
 def _facet_filters(facets) -> tuple:
     # Every term of the facet's kind (one small query each), not only the terms some profile has:
     # finding those scans the whole link table, 20–30 ms a facet at 50,000 buyers.
     return tuple((name, admin.RelatedFieldListFilter) for name in facets)
+
+
+def _form_data(form, fields, *, only_changed: bool) -> dict:
+    """The form's cleaned values for `fields` (those changed, for an edit), as a service takes them."""
+    names = form.changed_data if only_changed else form.cleaned_data
+    return {name: form.cleaned_data[name] for name in names if name in fields}
+
+
+class ServiceSavedM2MMixin:
+    """The service writes the facets (many-to-many): the admin saves only the inlines afterwards."""
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 # --- Exhibitors --------------------------------------------------------------------------------
@@ -55,7 +80,7 @@ class ExhibitorStaffInline(admin.TabularInline):
 
 
 @admin.register(Exhibitor)
-class ExhibitorAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
+class ExhibitorAdmin(ServiceSavedM2MMixin, ExhibitorScopedMixin, admin.ModelAdmin):
     exhibitor_path = ""  # the exhibitor itself
     list_display = ("name_en", "name_zh", "booth_codes", country_column(), "province", "expo")
     list_display_links = ("name_en", "name_zh")
@@ -104,22 +129,23 @@ class ExhibitorAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
                 fieldsets.append((_("Timestamps"), {"fields": ("created_at", "updated_at")}))
         return fieldsets
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Facets are saved only now; matching rescores this exhibitor on commit.
-        exhibitor_profile_changed.send(sender=Exhibitor, exhibitor=form.instance)
+    def save_model(self, request, obj, form, change):
+        # The service saves the profile and its facets; matching rescores this exhibitor on commit.
+        organiser = is_organiser(request)
+        fields = (
+            *EXHIBITOR_PROFILE_FIELDS,
+            *EXHIBITOR_FACETS,
+            *(EXHIBITOR_ORGANISER_FIELDS if organiser else ()),
+        )
+        exhibitor_update(
+            exhibitor=obj, data=_form_data(form, fields, only_changed=change), organiser=organiser
+        )
 
     def delete_model(self, request, obj):
-        gone = Exhibitor(pk=obj.pk, expo_id=obj.expo_id)  # delete() clears obj.pk
-        super().delete_model(request, obj)
-        # Matching fills the ranks it held in buyers' lists on commit.
-        exhibitor_profile_changed.send(sender=Exhibitor, exhibitor=gone)
+        exhibitors_delete(exhibitors=Exhibitor.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        gone = [Exhibitor(pk=pk, expo_id=expo_id) for pk, expo_id in queryset.values_list("pk", "expo_id")]
-        super().delete_queryset(request, queryset)
-        for exhibitor in gone:
-            exhibitor_profile_changed.send(sender=Exhibitor, exhibitor=exhibitor)
+        exhibitors_delete(exhibitors=queryset)
 
     def get_urls(self):
         view = self.admin_site.admin_view(import_view)
@@ -139,7 +165,7 @@ class ExhibitorAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(Buyer)
-class BuyerAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
+class BuyerAdmin(ServiceSavedM2MMixin, OrganiserOnlyMixin, admin.ModelAdmin):
     list_display = ("company", "user", country_column(), "verified", "expo")
     list_select_related = ("user", "expo")
     show_full_result_count = False
@@ -157,21 +183,18 @@ class BuyerAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("expo", "created_at", "updated_at") if obj is not None else ("created_at", "updated_at")
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        buyer_profile_changed.send(sender=Buyer, buyer=form.instance)
+    def save_model(self, request, obj, form, change):
+        # The service saves the profile and its facets; matching rescores this buyer on commit.
+        fields = (*BUYER_ORGANISER_FIELDS, *BUYER_FACETS)
+        buyer_update(buyer=obj, data=_form_data(form, fields, only_changed=change))
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "show_import_link": is_organiser(request)}
         return super().changelist_view(request, extra_context)
 
-    @staticmethod
-    def _set_verified(queryset, verified: bool) -> int:
-        return queryset.exclude(verified=verified).update(verified=verified)
-
     @admin.action(description=_("Mark the selected buyers as verified"), permissions=["change"])
     def mark_verified(self, request, queryset):
-        count = self._set_verified(queryset, True)
+        count = buyers_verify(buyers=queryset, verified=True)
         self.message_user(
             request,
             ngettext("%(count)d buyer marked verified.", "%(count)d buyers marked verified.", count)
@@ -180,7 +203,7 @@ class BuyerAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Mark the selected buyers as not verified"), permissions=["change"])
     def mark_unverified(self, request, queryset):
-        count = self._set_verified(queryset, False)
+        count = buyers_verify(buyers=queryset, verified=False)
         self.message_user(
             request,
             ngettext("%(count)d buyer marked not verified.", "%(count)d buyers marked not verified.", count)
@@ -246,7 +269,7 @@ class ExhibitorStaffAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            staff_member_move(staff=obj, exhibitor=form.cleaned_data["exhibitor"])
             return
         link = staff_member_add(
             exhibitor=form.cleaned_data["exhibitor"],

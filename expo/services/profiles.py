@@ -1,8 +1,10 @@
-"""Buyer registration and sourcing profiles; exhibitor staff, the users who manage one exhibiting
-company in the admin.
+"""Buyer registration and sourcing profiles, exhibitor profiles, and exhibitor staff (the users
+who manage one exhibiting company in the admin).
 
-Every successful profile write sends `expo.signals.buyer_profile_changed`, which the matching
-engine listens to (it rescores that buyer on commit).
+Every successful profile write sends `expo.signals.buyer_profile_changed` or
+`exhibitor_profile_changed`, which the matching engine listens to (it rescores that buyer or
+exhibitor on commit). The admin, the API and the pages call these services and never send the
+signals themselves.
 """
 
 from collections.abc import Mapping
@@ -15,14 +17,15 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from accounts.services import user_set_role
 from accounts.tokens import email_confirmation_send
-from expo.models import BUYER_FACETS, Buyer, Exhibitor, ExhibitorStaff, Expo, Term, TermKind
-from expo.signals import buyer_profile_changed
+from expo.models import BUYER_FACETS, EXHIBITOR_FACETS, Buyer, Exhibitor, ExhibitorStaff, Expo, Term, TermKind
+from expo.signals import buyer_profile_changed, exhibitor_profile_changed
 
 User = get_user_model()
 
@@ -140,30 +143,29 @@ def buyer_profile_new(*, user, expo: Expo) -> Buyer:
     return Buyer(expo=expo, user=user, company=user.company, country=user.country)
 
 
-@transaction.atomic
-def buyer_profile_update(*, buyer: Buyer, data: Mapping[str, Any]) -> Buyer:
-    """Change the given fields of a buyer's sourcing profile (saving it if it is new).
+def _profile_write(
+    profile, *, data: Mapping[str, Any], fields, facets_of: Mapping[str, str], positive
+) -> None:
+    """Set `data` on a buyer or exhibitor profile, check it whole and save it with its facets.
 
-    `data` holds any of BUYER_PROFILE_FIELDS and the facet fields (iterables of Term of the
-    facet's kind). Fields not in `data` are left as they are. Raises ValidationError naming each
-    bad field; nothing is written unless all are valid.
+    Raises ValidationError naming each bad field; nothing is written unless all are valid.
     """
-    unknown = set(data) - set(BUYER_PROFILE_FIELDS) - set(BUYER_FACETS)
+    unknown = set(data) - set(fields) - set(facets_of)
     if unknown:
-        raise ValueError(f"Not buyer profile fields: {sorted(unknown)}")
+        raise ValueError(f"Not {profile._meta.model_name} fields: {sorted(unknown)}")
     errors: dict[str, list] = {}
-    for field in BUYER_PROFILE_FIELDS:
+    for field in fields:
         if field in data:
             value = data[field]
-            if field in ("company", "country"):
-                value = (value or "").strip()
-            setattr(buyer, field, value)
-    for field, message in _POSITIVE.items():
-        value = getattr(buyer, field)
+            if isinstance(value, str):
+                value = value.strip()
+            setattr(profile, field, value)
+    for field, message in positive.items():
+        value = getattr(profile, field)
         if value is not None and value <= (Decimal(0) if "price" in field else 0):
             errors[field] = [message]
     facets: dict[str, list[Term]] = {}
-    for field, kind in BUYER_FACETS.items():
+    for field, kind in facets_of.items():
         if field in data:
             terms = list(data[field])
             wrong = [t.slug for t in terms if t.kind != kind]
@@ -174,17 +176,114 @@ def buyer_profile_update(*, buyer: Buyer, data: Mapping[str, Any]) -> Buyer:
                 ]
             facets[field] = terms
     try:
-        buyer.full_clean(exclude=list(errors))
+        profile.full_clean(exclude=list(errors))
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, messages)
     if errors:
         raise ValidationError(errors)
-    buyer.save()
+    profile.save()
     for field, terms in facets.items():
-        getattr(buyer, field).set(terms)
+        getattr(profile, field).set(terms)
+
+
+@transaction.atomic
+def buyer_profile_update(*, buyer: Buyer, data: Mapping[str, Any]) -> Buyer:
+    """Change the given fields of a buyer's sourcing profile (saving it if it is new).
+
+    `data` holds any of BUYER_PROFILE_FIELDS and the facet fields (iterables of Term of the
+    facet's kind). Fields not in `data` are left as they are. Raises ValidationError naming each
+    bad field; nothing is written unless all are valid.
+    """
+    _profile_write(buyer, data=data, fields=BUYER_PROFILE_FIELDS, facets_of=BUYER_FACETS, positive=_POSITIVE)
     buyer_profile_changed.send(sender=Buyer, buyer=buyer)
     return buyer
+
+
+# The fields an organiser may also set on a buyer profile (the buyer themselves may not).
+BUYER_ORGANISER_FIELDS = (*BUYER_PROFILE_FIELDS, "expo", "user", "external_id", "verified")
+
+
+@transaction.atomic
+def buyer_update(*, buyer: Buyer, data: Mapping[str, Any]) -> Buyer:
+    """The organiser's change of a buyer profile (saving it if it is new): the buyer's own fields
+    plus BUYER_ORGANISER_FIELDS. The expo of a saved profile never changes. Raises
+    ValidationError naming each bad field; nothing is written unless all are valid.
+    """
+    if buyer.pk is not None and "expo" in data and data["expo"].pk != buyer.expo_id:
+        raise ValidationError({"expo": [_("A profile stays at its expo.")]})
+    _profile_write(
+        buyer, data=data, fields=BUYER_ORGANISER_FIELDS, facets_of=BUYER_FACETS, positive=_POSITIVE
+    )
+    buyer_profile_changed.send(sender=Buyer, buyer=buyer)
+    return buyer
+
+
+@transaction.atomic
+def buyers_verify(*, buyers: QuerySet, verified: bool = True) -> int:
+    """Mark the given buyers verified (or not); returns how many changed.
+
+    Verification lifts the meeting-request limit of unverified buyers; it does not change matching.
+    """
+    return buyers.exclude(verified=verified).update(verified=verified)
+
+
+# --- Exhibitors --------------------------------------------------------------------------------
+
+EXHIBITOR_PROFILE_FIELDS = (
+    "name_en",
+    "name_zh",
+    "description",
+    "country",
+    "province",
+    "contact_email",
+    "contact_phone",
+    "website",
+    "moq_m",
+    "capacity_m_month",
+    "price_min_cny",
+    "price_max_cny",
+    "lead_time_days",
+)
+# The fields only an organiser sets: where the profile belongs and its import key.
+EXHIBITOR_ORGANISER_FIELDS = ("expo", "external_id")
+_EXHIBITOR_POSITIVE = {
+    "moq_m": gettext_lazy("The minimum order must be greater than zero."),
+    "capacity_m_month": gettext_lazy("The monthly capacity must be greater than zero."),
+    "price_min_cny": gettext_lazy("The price must be greater than zero."),
+    "price_max_cny": gettext_lazy("The price must be greater than zero."),
+}
+
+
+@transaction.atomic
+def exhibitor_update(*, exhibitor: Exhibitor, data: Mapping[str, Any], organiser: bool = False) -> Exhibitor:
+    """Change the given fields of an exhibitor profile (saving it if it is new); matching rescores
+    it on commit.
+
+    `data` holds any of EXHIBITOR_PROFILE_FIELDS and the facet fields (iterables of Term of the
+    facet's kind), and with `organiser` also EXHIBITOR_ORGANISER_FIELDS; the expo of a saved
+    profile never changes. Raises ValidationError naming each bad field; nothing is written unless
+    all are valid.
+    """
+    fields = (*EXHIBITOR_PROFILE_FIELDS, *(EXHIBITOR_ORGANISER_FIELDS if organiser else ()))
+    if exhibitor.pk is not None and "expo" in data and data["expo"].pk != exhibitor.expo_id:
+        raise ValidationError({"expo": [_("A profile stays at its expo.")]})
+    _profile_write(
+        exhibitor, data=data, fields=fields, facets_of=EXHIBITOR_FACETS, positive=_EXHIBITOR_POSITIVE
+    )
+    exhibitor_profile_changed.send(sender=Exhibitor, exhibitor=exhibitor)
+    return exhibitor
+
+
+@transaction.atomic
+def exhibitors_delete(*, exhibitors: QuerySet) -> int:
+    """Delete exhibitor profiles (their booths stay, without exhibitor); matching fills the ranks
+    they held in buyers' lists on commit. Returns how many were deleted."""
+    gone = [Exhibitor(pk=pk, expo_id=expo_id) for pk, expo_id in exhibitors.values_list("pk", "expo_id")]
+    Exhibitor.objects.filter(pk__in=[exhibitor.pk for exhibitor in gone]).delete()
+    for exhibitor in gone:
+        exhibitor_profile_changed.send(sender=Exhibitor, exhibitor=exhibitor)
+    return len(gone)
 
 
 # --- Exhibitor staff ----------------------------------------------------------------------------
@@ -246,3 +345,12 @@ def staff_member_remove(*, staff: ExhibitorStaff) -> None:
     staff.delete()
     if not user.is_superuser and user.role == Role.EXHIBITOR_STAFF:
         user_set_role(user=user, role=Role.BUYER)
+
+
+@transaction.atomic
+def staff_member_move(*, staff: ExhibitorStaff, exhibitor: Exhibitor) -> ExhibitorStaff:
+    """Make a staff member work for another exhibitor instead."""
+    staff.exhibitor = exhibitor
+    staff.full_clean()
+    staff.save()
+    return staff

@@ -4,6 +4,7 @@ Scoping is checked on every door a staff member could try: the list, the change 
 it, the history, the delete page, and the autocomplete endpoint.
 """
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -12,7 +13,6 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -527,7 +527,6 @@ def test_non_superuser_organiser_manages_everything_through_the_group(client, co
 def test_organiser_opens_every_admin_page(organiser_client, expo, booth_a, staff_a):
     BuyerFactory(expo=expo)
     ExchangeRateFactory(expo=expo)
-    Slot.objects.create(expo=expo, start="2027-04-12T01:00:00Z", end="2027-04-12T01:20:00Z")
     objects = {
         "expo": expo,
         "hall": booth_a.hall,
@@ -535,7 +534,7 @@ def test_organiser_opens_every_admin_page(organiser_client, expo, booth_a, staff
         "exhibitor": booth_a.exhibitor,
         "buyer": expo.buyers.get(),
         "exchangerate": expo.exchange_rates.get(),
-        "slot": expo.slots.get(),
+        "slot": expo.slots.first(),
         "term": term("fabric", "chiffon"),
         "exhibitorstaff": ExhibitorStaff.objects.get(user=staff_a),
     }
@@ -750,11 +749,11 @@ def test_slots_are_read_only_even_for_organisers(organiser_client, expo):
     assert organiser_client.post(reverse("admin:expo_slot_delete", args=[slot.pk])).status_code == 403
 
 
-def test_regenerating_slots_held_by_meetings_keeps_the_grid_and_says_why(organiser_client, expo, monkeypatch):
-    def held(*, expo):
-        raise ProtectedError("meetings use these slots", set())
-
-    monkeypatch.setattr("expo.admin.floor.expo_slots_generate", held)
+def test_regenerating_slots_held_by_meetings_keeps_the_grid_and_says_why(organiser_client, expo, holder):
+    first = expo.slots.order_by("start").first()
+    holder.objects.create(id=1, slot=first)
+    Expo.objects.filter(pk=expo.pk).update(opening_time=datetime.time(10, 0))  # the 09:00 slots no longer fit
+    before = set(expo.slots.values_list("pk", flat=True))
 
     response = organiser_client.post(
         reverse("admin:expo_expo_changelist"),
@@ -763,7 +762,14 @@ def test_regenerating_slots_held_by_meetings_keeps_the_grid_and_says_why(organis
     )
 
     assert response.status_code == 200
-    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert [(m.level_tag, m.message) for m in response.context["messages"]] == [
+        (
+            "error",
+            f"{expo.name}: This change would remove 1 meeting slot that is in use (2027-04-12 09:00–09:20); "
+            "keep it in the grid or free it first.",
+        )
+    ]
+    assert set(expo.slots.values_list("pk", flat=True)) == before
 
 
 def test_organiser_booth_add_creates_tables(organiser_client, expo, hall, company_a):

@@ -1,9 +1,11 @@
 import datetime
+import inspect
 from decimal import Decimal
 
 import factory
 
 from expo.models import Booth, Buyer, ExchangeRate, Exhibitor, ExhibitorStaff, Expo, Hall, Term
+from expo.services.floor import booth_save, expo_create, expo_update
 from tests.factories.accounts import StaffUserFactory, UserFactory
 
 
@@ -20,6 +22,15 @@ class ExpoFactory(factory.django.DjangoModelFactory):
     closing_time = datetime.time(17, 0)
     slot_minutes = 20
     time_zone = "Asia/Shanghai"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Through the services, as the admin and `create_expo` do: the expo gets its real slot grid."""
+        make_current = kwargs.pop("is_current", False)
+        params = inspect.signature(expo_create).parameters
+        created = {name: kwargs.pop(name) for name in list(kwargs) if name in params}
+        expo = expo_create(make_current=make_current, **created)
+        return expo_update(expo=expo, data=kwargs) if kwargs else expo
 
 
 class HallFactory(factory.django.DjangoModelFactory):
@@ -58,6 +69,11 @@ class BoothFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"A{n:03d}")
     exhibitor = factory.SubFactory(ExhibitorFactory, expo=factory.SelfAttribute("..expo"))
     tables = 2
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Through the service, as the admin does: the booth gets its real tables."""
+        return booth_save(booth=model_class(), data=kwargs)
 
 
 class ExhibitorStaffFactory(factory.django.DjangoModelFactory):
