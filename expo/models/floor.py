@@ -228,6 +228,8 @@ class Booth(models.Model):
             errors["exhibitor"] = _("The exhibitor belongs to another expo.")
         if self.is_lounge and self.exhibitor_id:
             errors["exhibitor"] = _("A meeting lounge belongs to no exhibitor.")
+        if self.tables is not None and not 1 <= self.tables <= 50:
+            errors["tables"] = _("A booth has from 1 to 50 tables.")
         if errors:
             raise ValidationError(errors)
 
