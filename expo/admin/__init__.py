@@ -8,9 +8,16 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from expo.admin import floor, money, profiles, taxonomy  # noqa: F401 (registers the model admins)
+from expo.admin.labels import LabelledChoicesMixin
 from expo.admin.scoping import ExhibitorScopedMixin, OrganiserOnlyMixin, StaffHiddenMixin, is_organiser
 
 admin.site.site_header = _("Shuttle administration")
 admin.site.site_title = _("Shuttle")
 
-__all__ = ["ExhibitorScopedMixin", "OrganiserOnlyMixin", "StaffHiddenMixin", "is_organiser"]
+__all__ = [
+    "ExhibitorScopedMixin",
+    "LabelledChoicesMixin",
+    "OrganiserOnlyMixin",
+    "StaffHiddenMixin",
+    "is_organiser",
+]

@@ -180,6 +180,11 @@ class BuyerAdmin(ServiceSavedM2MMixin, OrganiserOnlyMixin, admin.ModelAdmin):
         (_("Timestamps"), {"fields": ("created_at", "updated_at")}),
     )
 
+    def get_queryset(self, request):
+        # A buyer's label may be its user's (no company): autocompletes join the user too. (The
+        # change list applies list_select_related only to a queryset that joins nothing yet.)
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
     def get_readonly_fields(self, request, obj=None):
         return ("expo", "created_at", "updated_at") if obj is not None else ("created_at", "updated_at")
 
