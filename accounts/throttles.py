@@ -7,19 +7,42 @@ address until the window expires, even with the right password, so guessing gain
 A successful sign-in clears the account's counter (not the address's: one shared office NAT
 must not let an attacker reset its count by signing in to their own account).
 
+If the shared cache cannot be reached (Redis down), sign-in keeps working and the rule still
+holds: failures are then counted in a local-memory cache of each web process, which is also
+consulted on every check, so failures counted during an outage keep counting once Redis is back.
+During an outage an attacker spread over N web processes gets at most N times the limit, never
+an open door.
+
 We keep this small module instead of a library such as django-axes because the two sign-in
 paths (Django's LoginView and the DRF token endpoint) call it explicitly with the same rule,
 without extra authentication backends, middleware or database tables.
 """
 
 import hashlib
+import logging
 
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
+from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 
 WINDOW_SECONDS = 15 * 60
 ACCOUNT_LIMIT = 5
 ADDRESS_LIMIT = 20
+
+logger = logging.getLogger(__name__)
+# What the shared cache raises when it cannot be reached (Redis errors; socket errors of others).
+UNREACHABLE = (RedisError, OSError)
+# This process's own counters, used while the shared cache is unreachable.
+local_counts = LocMemCache(
+    "accounts.throttles", {"TIMEOUT": WINDOW_SECONDS, "OPTIONS": {"MAX_ENTRIES": 100_000}}
+)
+
+
+def _unreachable(action: str, exc: Exception) -> None:
+    logger.warning(
+        "Sign-in throttle: the shared cache is unreachable (%s: %s); counting in this process.", action, exc
+    )
 
 
 def _key(scope: str, value: str) -> str:
@@ -46,20 +69,32 @@ def client_address(request) -> str:
 
 def login_blocked(*, email: str, address: str) -> bool:
     """Whether sign-in attempts for this account or from this address are refused for now."""
-    counts = cache.get_many([_key("account", email), _key("address", address)])
-    return (
-        counts.get(_key("account", email), 0) >= ACCOUNT_LIMIT
-        or counts.get(_key("address", address), 0) >= ADDRESS_LIMIT
-    )
+    keys = [_key("account", email), _key("address", address)]
+    counts = local_counts.get_many(keys)
+    try:
+        shared = cache.get_many(keys)
+    except UNREACHABLE as exc:
+        _unreachable("read", exc)
+    else:
+        counts = {key: max(counts.get(key, 0), shared.get(key, 0)) for key in keys}
+    return counts.get(keys[0], 0) >= ACCOUNT_LIMIT or counts.get(keys[1], 0) >= ADDRESS_LIMIT
+
+
+def _increment_in(store, key: str) -> None:
+    # add() opens the window only if none is open; incr() keeps the window's original expiry.
+    if not store.add(key, 1, timeout=WINDOW_SECONDS):
+        try:
+            store.incr(key)
+        except ValueError:  # expired between add() and incr()
+            store.add(key, 1, timeout=WINDOW_SECONDS)
 
 
 def _increment(key: str) -> None:
-    # add() opens the window only if none is open; incr() keeps the window's original expiry.
-    if not cache.add(key, 1, timeout=WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=WINDOW_SECONDS)
+    try:
+        _increment_in(cache, key)
+    except UNREACHABLE as exc:
+        _unreachable("count", exc)
+        _increment_in(local_counts, key)
 
 
 def login_failed(*, email: str, address: str) -> None:
@@ -69,4 +104,8 @@ def login_failed(*, email: str, address: str) -> None:
 
 
 def login_succeeded(*, email: str) -> None:
-    cache.delete(_key("account", email))
+    local_counts.delete(_key("account", email))
+    try:
+        cache.delete(_key("account", email))
+    except UNREACHABLE as exc:
+        _unreachable("clear", exc)

@@ -79,3 +79,13 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _clear_local_sign_in_counts():
+    """The sign-in throttle's per-process fallback counters (used while Redis is down) start empty."""
+    from accounts import throttles
+
+    throttles.local_counts.clear()
+    yield
+    throttles.local_counts.clear()
