@@ -65,6 +65,8 @@ class Exhibitor(TimestampedModel):
         verbose_name = _("exhibitor")
         verbose_name_plural = _("exhibitors")
         ordering = ["name_en", "id"]
+        # Matching's catch-up reads the profiles changed since a run began (migration 0007).
+        indexes = [models.Index(fields=["expo", "updated_at"], name="exhibitor_expo_updated")]
         constraints = [
             models.UniqueConstraint(
                 fields=["expo", "external_id"],
@@ -156,8 +158,12 @@ class Buyer(TimestampedModel):
         verbose_name_plural = _("buyers")
         ordering = ["company", "id"]
         # The admin's buyer list reads its first page in this order: without the index,
-        # PostgreSQL sorts every buyer for each page (100 ms at 50,000 buyers).
-        indexes = [models.Index(fields=["company", "id"], name="buyer_company_order")]
+        # PostgreSQL sorts every buyer for each page (100 ms at 50,000 buyers). Matching's
+        # catch-up reads the profiles changed since a run began (migration 0007).
+        indexes = [
+            models.Index(fields=["company", "id"], name="buyer_company_order"),
+            models.Index(fields=["expo", "updated_at"], name="buyer_expo_updated"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["expo", "user"],
