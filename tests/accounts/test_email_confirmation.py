@@ -150,10 +150,11 @@ def test_confirmation_resend_api_mails_only_the_signed_in_user(client_for, role)
 def test_confirmation_token_of_one_user_confirms_only_that_user(api_client):
     user, other = UserFactory(), UserFactory()
 
-    api_client.post(
+    response = api_client.post(
         "/api/v1/auth/confirm-email/", {"token": tokens.email_confirmation_token(user=user)}, format="json"
     )
 
+    assert response.status_code == 200
     user.refresh_from_db()
     other.refresh_from_db()
     assert (user.email_confirmed, other.email_confirmed) == (True, False)

@@ -226,17 +226,18 @@ def test_password_reset_lifts_the_account_lock(client):
     UserFactory(email="wang@example.com")
     for _ in range(throttles.ACCOUNT_LIMIT):
         client.post("/accounts/login/", {"username": "wang@example.com", "password": "nope"})
-    client.post("/accounts/password-reset/", {"email": "wang@example.com"})
+    assert client.post("/accounts/password-reset/", {"email": "wang@example.com"}).status_code == 302
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     form_page = client.get(link, follow=True)
-    client.post(
+    done = client.post(
         form_page.redirect_chain[-1][0],
         {"new_password1": "loom-shuttle-weft-77", "new_password2": "loom-shuttle-weft-77"},
     )
+    assert done.status_code == 302
 
     response = client.post(
         "/accounts/login/", {"username": "wang@example.com", "password": "loom-shuttle-weft-77"}
     )
 
     assert response.status_code == 302
-    assert client.session["_auth_user_id"]
+    assert client.session["_auth_user_id"] == str(User.objects.get(email="wang@example.com").pk)

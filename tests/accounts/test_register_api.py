@@ -124,18 +124,21 @@ def test_register_duplicate_email_any_case_is_400_on_email(api_client, expo):
 @pytest.mark.parametrize(
     ("password", "message"),
     [
-        ("short1", "This password is too short. It must contain at least 8 characters."),
-        ("password123", "This password is too common."),
-        ("83749201938", "This password is entirely numeric."),
-        ("li.wei@brand", "The password is too similar to the email address."),
+        (
+            "short1",
+            ["This password is too short. It must contain at least 8 characters.", "This password is too common."],
+        ),
+        ("password123", ["This password is too common."]),
+        ("83749201938", ["This password is entirely numeric."]),
+        ("li.wei@brand", ["The password is too similar to the email address."]),
     ],
 )
 def test_register_weak_password_is_400_on_password(api_client, expo, password, message):
     response = api_client.post(URL, body(password=password), format="json")
 
     assert response.status_code == 400
-    assert message in response.json()["password"]
-    assert response.json()["detail"].startswith("password: ")
+    assert response.json()["password"] == message
+    assert response.json()["detail"] == f"password: {message[0]}"
     assert User.objects.count() == 0
     assert Buyer.objects.count() == 0
 

@@ -273,10 +273,11 @@ def test_staff_save_tells_matching_the_profile_changed(staff_client, company_a):
     exhibitor_profile_changed.connect(receiver)
     try:
         url = reverse("admin:expo_exhibitor_change", args=[company_a.pk])
-        staff_client.post(url, _exhibitor_form(company_a, fabrics=[term("fabric", "satin").pk]))
+        response = staff_client.post(url, _exhibitor_form(company_a, fabrics=[term("fabric", "satin").pk]))
     finally:
         exhibitor_profile_changed.disconnect(receiver)
 
+    assert response.status_code == 302
     assert received == [(company_a.pk, ["satin"])]
 
 
@@ -297,7 +298,9 @@ def test_staff_facet_of_wrong_kind_is_refused(staff_client, company_a):
     response = staff_client.post(url, _exhibitor_form(company_a, fabrics=[dyeing.pk]))
 
     assert response.status_code == 200
-    assert "fabrics" in response.context["adminform"].form.errors
+    assert response.context["adminform"].form.errors == {
+        "fabrics": [f"Select a valid choice. {dyeing.pk} is not one of the available choices."]
+    }
     assert company_a.fabrics.count() == 0
 
 
@@ -795,10 +798,14 @@ def test_organiser_buyer_actions_mark_verified_and_unverified(organiser_client, 
     url = reverse("admin:expo_buyer_changelist")
     ids = [b.pk for b in buyers]
 
-    organiser_client.post(url, {"action": "mark_verified", "_selected_action": ids})
+    response = organiser_client.post(url, {"action": "mark_verified", "_selected_action": ids}, follow=True)
+    assert [m.message for m in response.context["messages"]] == ["2 buyers marked verified."]
     assert [b.verified for b in type(buyers[0]).objects.order_by("pk")] == [True, True]
 
-    organiser_client.post(url, {"action": "mark_unverified", "_selected_action": ids[:1]})
+    response = organiser_client.post(
+        url, {"action": "mark_unverified", "_selected_action": ids[:1]}, follow=True
+    )
+    assert [m.message for m in response.context["messages"]] == ["1 buyer marked not verified."]
     assert [b.verified for b in type(buyers[0]).objects.order_by("pk")] == [False, True]
 
 
