@@ -2,10 +2,11 @@
 organisers (all) and exhibitor staff (their own company only).
 
 Exhibitor staff never browse buyers: they name an existing customer by the buyer's email address
-or external ID, checked against the expo's buyers. Like every admin, these check the model
-permissions of the role groups (`accounts.services`) and narrow staff to their own company with
-`expo.admin.scoping.ExhibitorScopedMixin`; the exhibitor is set from the staff member's account
-(the field is not in their form at all).
+or external ID. Every key is saved and answered alike, and staff see only the keys they entered,
+never whether or whom a key matched, so the form cannot test who is a buyer. Like every admin,
+these check the model permissions of the role groups (`accounts.services`) and narrow staff to
+their own company with `expo.admin.scoping.ExhibitorScopedMixin`; the exhibitor is set from the
+staff member's account (the field is not in their form at all).
 """
 
 from django import forms
@@ -40,18 +41,13 @@ class CustomerLinkAddForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         exhibitor = self.exhibitor_fixed or cleaned.get("exhibitor")
-        key = cleaned.get("buyer_key")
+        key = feedback_services.customer_key_normal(cleaned.get("buyer_key", ""))
         if exhibitor is None or not key:
             return cleaned
-        try:
-            buyer = feedback_services.buyer_find(expo=exhibitor.expo, key=key)
-        except ValidationError as exc:
-            self.add_error("buyer_key", exc.message_dict["buyer"])
-            return cleaned
-        if CustomerLink.objects.filter(exhibitor=exhibitor, buyer=buyer).exists():
-            self.add_error("buyer_key", _("This buyer is already marked as a customer."))
+        # Only the exhibitor's own entries are checked here: whether the key names a buyer is never said.
+        if CustomerLink.objects.filter(exhibitor=exhibitor, key=key).exists():
+            self.add_error("buyer_key", _("You have already entered this email address or external ID."))
         self.instance.exhibitor = exhibitor
-        self.instance.buyer = buyer
         return cleaned
 
 
@@ -63,16 +59,25 @@ class CustomerLinkChangeForm(forms.ModelForm):
 
 @admin.register(CustomerLink)
 class CustomerLinkAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
-    list_display = ("buyer_label", "exhibitor", "note", "created_at")
+    list_display = ("key", "buyer_label", "exhibitor", "note", "created_at")
     list_select_related = ("buyer__user", "exhibitor")
-    search_fields = ("buyer__company", "buyer__external_id", "buyer__user__email", "note")
+    search_fields = ("key", "buyer__company", "buyer__external_id", "buyer__user__email", "note")
     readonly_fields = ("created_at",)
     raw_id_fields = ("exhibitor",)
 
     @admin.display(description=_("buyer"), ordering="buyer__company")
     def buyer_label(self, link) -> str:
         buyer = link.buyer
+        if buyer is None:
+            return "—"
         return f"{buyer.company or buyer.user.email} ({buyer.external_id or buyer.user.email})"
+
+    # Exhibitor staff see and search only what they entered: never which buyer (if any) a key named.
+    def get_list_display(self, request):
+        return self.list_display if is_organiser(request) else ("key", "note", "created_at")
+
+    def get_search_fields(self, request):
+        return self.search_fields if is_organiser(request) else ("key", "note")
 
     def get_list_filter(self, request):
         return ("exhibitor__expo",) if is_organiser(request) else ()
@@ -90,11 +95,13 @@ class CustomerLinkAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
         return form
 
     def get_readonly_fields(self, request, obj=None):
-        return ("buyer_label", "exhibitor", "created_at") if obj is not None else ()
+        return ("key", "buyer_label", "exhibitor", "created_at") if obj is not None else ()
 
     def get_fields(self, request, obj=None):
+        if obj is not None and is_organiser(request):
+            return ["key", "buyer_label", "exhibitor", "note", "created_at"]
         if obj is not None:
-            return ["buyer_label", "exhibitor", "note", "created_at"]
+            return ["key", "note", "created_at"]
         if self.staff_exhibitor(request) is not None:
             return ["buyer_key", "note"]
         return ["exhibitor", "buyer_key", "note"]
@@ -103,10 +110,10 @@ class CustomerLinkAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
         if change:
             feedback_services.customer_link_update(link=obj, note=obj.note)
         else:
-            saved = feedback_services.customer_link_add(
-                exhibitor=obj.exhibitor, buyer=obj.buyer, note=obj.note
+            saved = feedback_services.customer_key_add(
+                exhibitor=obj.exhibitor, key=form.cleaned_data["buyer_key"], note=obj.note
             )
-            obj.pk = saved.pk
+            obj.pk, obj.key, obj.buyer = saved.pk, saved.key, saved.buyer
 
     def delete_model(self, request, obj):
         feedback_services.customer_link_remove(link=obj)

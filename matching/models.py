@@ -347,14 +347,25 @@ class CustomerPolicy(models.Model):
 
 
 class CustomerLink(models.Model):
-    """An exhibitor marks a buyer it already trades with."""
+    """An exhibitor marks a buyer it already trades with, by the buyer's email address or external ID.
+
+    `key` is what the exhibitor entered; `buyer` is the expo's buyer it named, if any. Exhibitor
+    staff only ever see their keys, never whether or whom a key matched, so the form cannot be
+    used to find out who is a buyer.
+    """
 
     exhibitor = models.ForeignKey(
         Exhibitor, verbose_name=_("exhibitor"), on_delete=models.CASCADE, related_name="customer_links"
     )
     buyer = models.ForeignKey(
-        Buyer, verbose_name=_("buyer"), on_delete=models.CASCADE, related_name="customer_links"
+        Buyer,
+        verbose_name=_("buyer"),
+        on_delete=models.CASCADE,
+        related_name="customer_links",
+        null=True,
+        blank=True,
     )
+    key = models.CharField(_("email address or external ID"), max_length=254, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -368,10 +379,16 @@ class CustomerLink(models.Model):
                 name="customer_link_unique_pair",
                 violation_error_message=_("This buyer is already marked as a customer."),
             ),
+            models.UniqueConstraint(
+                fields=["exhibitor", "key"],
+                condition=~Q(key=""),
+                name="customer_link_unique_key",
+                violation_error_message=_("You have already entered this email address or external ID."),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.exhibitor} ↔ {self.buyer}"
+        return self.key or str(self.buyer_id)
 
     def clean(self) -> None:
         if self.exhibitor_id and self.buyer_id and self.exhibitor.expo_id != self.buyer.expo_id:

@@ -108,6 +108,41 @@ def customer_link_add(*, exhibitor: Exhibitor, buyer: Buyer, note: str = "") -> 
     return link
 
 
+def customer_key_normal(key: str) -> str:
+    """The form a customer key is stored and compared in: trimmed; email addresses in lower case."""
+    key = (key or "").strip()
+    return key.lower() if "@" in key else key
+
+
+@transaction.atomic
+def customer_key_add(*, exhibitor: Exhibitor, key: str, note: str = "") -> CustomerLink:
+    """Record that `exhibitor` trades with whoever has this email address or external ID.
+
+    Every well-formed key is saved, whether or not it names one of the expo's buyers, and the
+    result looks the same either way: exhibitor staff cannot use this to find out who is a buyer.
+    A key that names a buyer not yet linked to this exhibitor links them (their list is rescored on
+    commit). Raises ValidationError on `buyer_key` for an empty key or one this exhibitor already
+    entered (which tells them nothing they did not type themselves).
+    """
+    key = customer_key_normal(key)
+    if not key:
+        raise ValidationError({"buyer_key": _("Enter the buyer's email address or external ID.")})
+    if CustomerLink.objects.filter(exhibitor=exhibitor, key=key).exists():
+        raise ValidationError({"buyer_key": _("You have already entered this email address or external ID.")})
+    try:
+        buyer = buyer_find(expo=exhibitor.expo, key=key)
+    except ValidationError:
+        buyer = None
+    if buyer is not None and CustomerLink.objects.filter(exhibitor=exhibitor, buyer=buyer).exists():
+        buyer = None  # already linked under another key; saying so would tell whose both keys are
+    link = CustomerLink(exhibitor=exhibitor, buyer=buyer, key=key, note=note)
+    link.full_clean()
+    link.save()
+    if buyer is not None:
+        _queue_buyers(buyer.expo_id, [buyer.pk])
+    return link
+
+
 @transaction.atomic
 def customer_link_update(*, link: CustomerLink, note: str) -> CustomerLink:
     link.note = note
@@ -120,7 +155,8 @@ def customer_link_update(*, link: CustomerLink, note: str) -> CustomerLink:
 def customer_link_remove(*, link: CustomerLink) -> None:
     buyer = link.buyer
     link.delete()
-    _queue_buyers(buyer.expo_id, [buyer.pk])
+    if buyer is not None:
+        _queue_buyers(buyer.expo_id, [buyer.pk])
 
 
 @transaction.atomic
@@ -132,7 +168,11 @@ def customer_policy_set(*, exhibitor: Exhibitor, existing_customers: str) -> Cus
     policy.existing_customers = existing_customers
     policy.full_clean()
     policy.save()
-    buyer_ids = list(CustomerLink.objects.filter(exhibitor=exhibitor).values_list("buyer_id", flat=True))
+    buyer_ids = list(
+        CustomerLink.objects.filter(exhibitor=exhibitor, buyer__isnull=False).values_list(
+            "buyer_id", flat=True
+        )
+    )
     if buyer_ids:
         _queue_buyers(exhibitor.expo_id, buyer_ids)
     return policy

@@ -126,7 +126,10 @@ def test_register_duplicate_email_any_case_is_400_on_email(api_client, expo):
     [
         (
             "short1",
-            ["This password is too short. It must contain at least 8 characters.", "This password is too common."],
+            [
+                "This password is too short. It must contain at least 8 characters.",
+                "This password is too common.",
+            ],
         ),
         ("password123", ["This password is too common."]),
         ("83749201938", ["This password is entirely numeric."]),

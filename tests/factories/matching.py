@@ -93,6 +93,7 @@ class CustomerLinkFactory(factory.django.DjangoModelFactory):
 
     exhibitor = factory.SubFactory(ExhibitorFactory)
     buyer = factory.SubFactory(BuyerFactory, expo=factory.SelfAttribute("..exhibitor.expo"))
+    key = factory.LazyAttribute(lambda o: o.buyer.external_id if o.buyer else "")
 
 
 class CustomerPolicyFactory(factory.django.DjangoModelFactory):

@@ -36,13 +36,17 @@ def links(companies, expo):
     )
 
 
-def test_staff_see_only_their_own_customer_links(client, companies, links):
+def test_staff_see_only_their_own_customer_keys_never_the_buyer(client, companies, links):
     client.force_login(staff_of(companies[0]))
     listing = client.get(reverse("admin:matching_customerlink_changelist"))
     assert listing.status_code == 200
-    html = listing.content.decode()
-    assert "Alpha&#x27;s Client" in html
-    assert "Beta&#x27;s Client" not in html
+    assert [str(link) for link in listing.context["cl"].result_list] == [links[0].key]
+    assert "Client" not in listing.content.decode()  # no company name, no address
+    own = client.get(reverse("admin:matching_customerlink_change", args=[links[0].pk]))
+    assert own.status_code == 200
+    assert list(own.context["adminform"].form.fields) == ["note"]
+    assert "Alpha&#x27;s Client" not in own.content.decode()
+    assert links[0].buyer.user.email not in own.content.decode()
     other = links[1]
     assert client.get(reverse("admin:matching_customerlink_change", args=[other.pk])).status_code == 302
     assert (
@@ -54,34 +58,82 @@ def test_staff_see_only_their_own_customer_links(client, companies, links):
     assert CustomerLink.objects.filter(pk=other.pk).exists()
 
 
+def test_staff_search_cannot_find_customers_by_company_or_address(client, companies, links):
+    client.force_login(staff_of(companies[0]))
+    url = reverse("admin:matching_customerlink_changelist")
+
+    by_company = client.get(url, {"q": "Alpha's Client"})
+    by_address = client.get(url, {"q": links[0].buyer.user.email})
+    by_key = client.get(url, {"q": links[0].key})
+
+    assert list(by_company.context["cl"].result_list) == []
+    assert list(by_address.context["cl"].result_list) == []
+    assert list(by_key.context["cl"].result_list) == [links[0]]
+
+
 def test_staff_add_a_customer_by_email_never_by_dropdown(
     client, companies, expo, django_capture_on_commit_callbacks
 ):
     alpha, beta = companies
     buyer = BuyerFactory(expo=expo, external_id="B-9")
     client.force_login(staff_of(alpha))
-    form = client.get(reverse("admin:matching_customerlink_add")).content.decode()
-    assert 'name="buyer_key"' in form
-    assert 'name="buyer"' not in form
-    assert 'name="exhibitor"' not in form
+    form = client.get(reverse("admin:matching_customerlink_add")).context["adminform"].form
+    assert list(form.fields) == ["buyer_key", "note"]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:matching_customerlink_add"),
-            {"buyer_key": buyer.user.email, "note": "since 2019", "exhibitor": beta.pk},
+            {"buyer_key": f" {buyer.user.email.upper()} ", "note": "since 2019", "exhibitor": beta.pk},
         )
     assert response.status_code == 302
     link = CustomerLink.objects.get()
-    assert (link.exhibitor, link.buyer, link.note) == (alpha, buyer, "since 2019")
+    assert (link.exhibitor, link.buyer, link.key, link.note) == (alpha, buyer, buyer.user.email, "since 2019")
 
 
-def test_staff_add_unknown_or_foreign_buyer_is_refused(client, companies):
+def _add_key(client, key: str):
+    response = client.post(reverse("admin:matching_customerlink_add"), {"buyer_key": key}, follow=True)
+    messages = [m.message for m in response.context["messages"]]
+    return response.status_code, [page for page, _status in response.redirect_chain], messages
+
+
+def test_staff_cannot_tell_a_buyer_from_an_unknown_or_other_expo_address(client, companies, expo):
+    alpha = companies[0]
+    known = BuyerFactory(expo=expo, external_id="B-1")
+    foreign = BuyerFactory(expo=ExpoFactory(), external_id="B-2")
+    client.force_login(staff_of(alpha))
+
+    answers = {
+        key: _add_key(client, key)
+        for key in (known.user.email, "nobody@example.com", foreign.user.email, "B-1", "B-404")
+    }
+
+    # The same redirect and the same message, naming only what was typed.
+    for key, (status, chain, messages) in answers.items():
+        assert (status, chain) == (200, [reverse("admin:matching_customerlink_changelist")]), key
+        change = reverse("admin:matching_customerlink_change", args=[CustomerLink.objects.get(key=key).pk])
+        assert messages == [
+            f'The existing customer “<a href="{change}">{key}</a>” was added successfully.'
+        ], key
+    links = CustomerLink.objects.filter(exhibitor=alpha).order_by("pk")
+    assert [(link.key, link.buyer_id) for link in links] == [
+        (known.user.email, known.pk),
+        ("nobody@example.com", None),
+        (foreign.user.email, None),
+        ("B-1", None),  # the same buyer again under another key: not linked twice, not said
+        ("B-404", None),
+    ]
+
+
+def test_staff_entering_a_key_twice_hears_only_about_their_own_entry(client, companies, expo):
     client.force_login(staff_of(companies[0]))
-    foreign = BuyerFactory(expo=ExpoFactory())
-    for key in ("nobody@example.com", foreign.user.email):
-        response = client.post(reverse("admin:matching_customerlink_add"), {"buyer_key": key})
-        assert response.status_code == 200
-        assert "No buyer of this expo has this email address or external ID." in response.content.decode()
-    assert CustomerLink.objects.count() == 0
+    _add_key(client, "Nobody@Example.com")
+
+    response = client.post(reverse("admin:matching_customerlink_add"), {"buyer_key": "nobody@example.com "})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "buyer_key": ["You have already entered this email address or external ID."]
+    }
+    assert CustomerLink.objects.count() == 1
 
 
 def test_staff_set_their_own_policy_only(client, companies):
@@ -109,15 +161,17 @@ def test_staff_cannot_open_weights_runs_or_feedback(client, companies):
 
 def test_organiser_sees_every_link_and_adds_one_for_any_exhibitor(client, companies, links, expo):
     client.force_login(OrganiserFactory())
-    html = client.get(reverse("admin:matching_customerlink_changelist")).content.decode()
-    assert "Alpha&#x27;s Client" in html
-    assert "Beta&#x27;s Client" in html
+    listing = client.get(reverse("admin:matching_customerlink_changelist"))
+    labels = [
+        listing.context["cl"].model_admin.buyer_label(link) for link in listing.context["cl"].result_list
+    ]
+    assert sorted(labels) == sorted(f"{link.buyer.company} ({link.buyer.external_id})" for link in links)
     buyer = BuyerFactory(expo=expo, external_id="B-10")
     response = client.post(
         reverse("admin:matching_customerlink_add"), {"exhibitor": companies[1].pk, "buyer_key": "B-10"}
     )
     assert response.status_code == 302
-    assert CustomerLink.objects.filter(exhibitor=companies[1], buyer=buyer).exists()
+    assert CustomerLink.objects.filter(exhibitor=companies[1], buyer=buyer, key="B-10").count() == 1
 
 
 DEFAULT_FORM = {
