@@ -32,15 +32,16 @@ EXPO_FIELDS = (
 )
 # Changing any of these changes the slot grid.
 SLOT_GRID_FIELDS = ("start_date", "days", "opening_time", "closing_time", "slot_minutes", "time_zone")
-BOOTH_FIELDS = ("expo", "hall", "code", "exhibitor", "tables")
+BOOTH_FIELDS = ("expo", "hall", "code", "exhibitor", "tables", "is_lounge")
 
 
 def rows_held(*, model: type[models.Model], pks: Iterable[int]) -> set[int]:
-    """The primary keys among `pks` of `model` rows that some other row points at.
+    """The primary keys among `pks` of `model` rows that some other row depends on.
 
-    Every reverse relation counts, whatever its `on_delete` (meetings will PROTECT slots and
-    tables; a future model might CASCADE), including the hidden ones of many-to-many tables, so
-    a slot or table that anything depends on is never removed or retired by accident.
+    A row depends on what it points at through a foreign key declared PROTECT or RESTRICT
+    (meetings hold their slot and table so), whichever model declares it: new models that protect
+    slots or tables are covered without a change here. Rows that merely CASCADE with what they
+    point at (a slot's closure) go with it and hold nothing.
     """
     pks = list(pks)
     if not pks:
@@ -50,6 +51,8 @@ def rows_held(*, model: type[models.Model], pks: Iterable[int]) -> set[int]:
         if not (
             relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)
         ):
+            continue
+        if relation.on_delete not in (models.PROTECT, models.RESTRICT):
             continue
         field = relation.field
         rows = relation.related_model._base_manager.filter(**{f"{field.name}__in": pks})

@@ -49,7 +49,7 @@ def test_buyer_changelist_query_count(organiser_client, expo, count, django_asse
     organiser_client.get(url)
 
     # Session, user, the counts, each related filter's choices, the page with users and expos joined.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = organiser_client.get(url)
 
     rows = response.context["cl"].result_list

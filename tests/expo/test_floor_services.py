@@ -298,3 +298,61 @@ def test_admin_staff_shrinks_their_booth_over_free_tables(client, holder):
 
     assert response.status_code == 302
     assert list(booth.table_set.values_list("number", "is_active")) == [(1, True), (2, False), (3, False)]
+
+
+# --- with real meetings -------------------------------------------------------------------------
+
+
+def _booked(expo: Expo, slot: Slot, tables: int = 1, meetings: int = 1):
+    """`meetings` buyers booking one exhibitor (with `tables` tables) in `slot`: one table each."""
+    from expo.services.meetings import meeting_book
+    from tests.factories.meetings import buyer_at, exhibitor_with_tables
+
+    exhibitor = exhibitor_with_tables(expo=expo, tables=tables)
+    booked = []
+    for _ in range(meetings):
+        buyer = buyer_at(expo)
+        booked.append(meeting_book(buyer=buyer, exhibitor=exhibitor, slot=slot, actor=buyer.user))
+    return booked[0] if meetings == 1 else booked
+
+
+def test_expo_update_refuses_to_drop_a_slot_holding_a_meeting():
+    expo = ExpoFactory(days=2, is_current=True)
+    last = Slot.objects.filter(expo=expo).order_by("-start").first()
+    meeting = _booked(expo, last)
+
+    with pytest.raises(ValidationError) as excinfo:
+        expo_update(expo=expo, data={"days": 1})
+
+    assert list(excinfo.value.message_dict) == ["days"]
+    assert Slot.objects.filter(expo=expo).count() == 48
+    assert meeting.slot_id == last.pk
+
+
+def test_expo_update_drops_a_closed_slot_with_its_closure():
+    from expo.models import SlotClosure
+
+    expo = ExpoFactory(days=2)
+    last = Slot.objects.filter(expo=expo).order_by("-start").first()
+    SlotClosure.objects.create(slot=last, reason_en="Closing ceremony")
+
+    expo_update(expo=expo, data={"days": 1})
+
+    assert Slot.objects.filter(expo=expo).count() == 24
+    assert SlotClosure.objects.count() == 0
+
+
+def test_booth_cannot_shrink_below_a_table_holding_a_meeting():
+    expo = ExpoFactory(days=1, is_current=True)
+    slot = Slot.objects.filter(expo=expo).order_by("start").first()
+    meetings = _booked(expo, slot, tables=3, meetings=2)
+    booth = meetings[0].table.booth
+    assert sorted(m.table.number for m in meetings) == [1, 2]
+
+    with pytest.raises(ValidationError) as excinfo:
+        booth_save(booth=booth, data={"tables": 1})
+
+    assert excinfo.value.message_dict == {
+        "tables": ["Table 2 holds meetings: this booth needs at least 2 tables."]
+    }
+    assert booth_save(booth=booth, data={"tables": 2}).tables == 2  # table 3 holds nothing
