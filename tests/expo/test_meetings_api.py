@@ -10,11 +10,23 @@ from expo.models import Meeting, MeetingStatus, SlotClosure
 from expo.services import meetings as svc
 from tests.factories.accounts import OrganiserFactory
 from tests.factories.expo import ExhibitorStaffFactory, ExpoFactory
-from tests.factories.meetings import buyer_at, exhibitor_with_tables, future_slots, slot_at, staff_of
+from tests.factories.meetings import (
+    buyer_at,
+    exhibitor_with_tables,
+    expo_with_slots_near_now,
+    future_slots,
+    slot_at,
+    staff_of,
+)
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/meetings/"
+
+
+@pytest.fixture
+def expo(db):
+    return expo_with_slots_near_now()
 
 
 @pytest.fixture

@@ -29,12 +29,18 @@ from tests.factories.meetings import (
     booth_with_tables,
     buyer_at,
     exhibitor_with_tables,
+    expo_with_slots_near_now,
     future_slots,
     slot_at,
     staff_of,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def expo(db):
+    return expo_with_slots_near_now()
 
 
 @pytest.fixture

@@ -7,7 +7,21 @@ from django.utils import timezone
 
 from expo.models import Booth, Exhibitor, Expo, Slot
 from expo.services.floor import booth_tables_sync
-from tests.factories.expo import BoothFactory, BuyerFactory, ExhibitorFactory, ExhibitorStaffFactory
+from tests.factories.expo import (
+    BoothFactory,
+    BuyerFactory,
+    ExhibitorFactory,
+    ExhibitorStaffFactory,
+    ExpoFactory,
+)
+
+
+def expo_with_slots_near_now(**kwargs) -> Expo:
+    """A current expo whose only slots are those a test makes (`future_slots`, `slot_at`) near now,
+    instead of the grid `expo_create` gave it for its (2027) dates."""
+    expo = ExpoFactory(is_current=True, **kwargs)
+    Slot.objects.filter(expo=expo).delete()
+    return expo
 
 
 def booth_with_tables(
