@@ -19,7 +19,7 @@ def keys_from_buyers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matching', '0001_initial'),
+        ('matching', '0002_match_exhibitor_index'),
     ]
 
     operations = [
