@@ -49,7 +49,16 @@ from rest_framework.authtoken.models import Token, TokenProxy
 
 from accounts.models import Role
 from accounts.services import user_set_role
-from expo.models import ExhibitorStaff, Slot, Term
+from expo.models import (
+    ExhibitorDay,
+    ExhibitorMeetingSettings,
+    ExhibitorStaff,
+    MeetingPolicy,
+    Notification,
+    Slot,
+    SlotClosure,
+    Term,
+)
 from expo.services.floor import booth_tables_sync, expo_slots_generate
 from expo.services.meetings import meeting_book
 from matching.models import Match
@@ -284,6 +293,30 @@ ADMIN_MODELS: dict[str, dict[str, dict]] = {
         delete=(403, 403, 200),
         history=(200, 302, 200),
     ),  # fmt: skip
+    "expo.meeting": admin_rule(  # booked through the API, answered by actions, never added or deleted
+        changelist=(200, 200, 200),
+        add=(403, 403, 403),
+        change=(200, 302, 200),
+        delete=(403, 403, 403),
+        history=(200, 302, 200),
+    ),  # fmt: skip
+    "expo.exhibitorday": admin_rule(  # staff set their own company's availability
+        changelist=(200, 200, 200),
+        add=(200, 200, 200),
+        change=(200, 302, 200),
+        delete=(200, 302, 200),
+        history=(200, 302, 200),
+    ),  # fmt: skip
+    "expo.exhibitormeetingsettings": admin_rule(  # one per company, which already exists here; staff never delete
+        changelist=(200, 200, 200),
+        add=(403, 200, 200),
+        change=(200, 302, 200),
+        delete=(403, 403, 200),
+        history=(200, 302, 200),
+    ),  # fmt: skip
+    "expo.meetingpolicy": ADMIN_ORGANISER_ONLY,
+    "expo.slotclosure": ADMIN_ORGANISER_ONLY,
+    "expo.notification": ADMIN_ORGANISER_READ_ONLY,
     "matching.matchweights": ADMIN_ORGANISER_ONLY,
     "matching.matchrun": ADMIN_ORGANISER_READ_ONLY,
     "matching.matchfeedback": ADMIN_ORGANISER_READ_ONLY,
@@ -356,6 +389,18 @@ def world() -> World:
     meeting = meeting_book(
         buyer=buyer, exhibitor=exhibitor, slot=Slot.objects.filter(expo=expo).first(), actor=buyer.user
     )
+    objects |= {
+        "expo.meeting": meeting,
+        "expo.exhibitorday": ExhibitorDay.objects.create(
+            exhibitor=exhibitor, date=expo.start_date, available=False
+        ),
+        "expo.exhibitormeetingsettings": ExhibitorMeetingSettings.objects.create(exhibitor=exhibitor),
+        "expo.meetingpolicy": MeetingPolicy.objects.create(expo=expo),
+        "expo.slotclosure": SlotClosure.objects.create(
+            slot=Slot.objects.filter(expo=expo).last(), reason_en="Lunch"
+        ),
+        "expo.notification": Notification.objects.get(meeting=meeting),
+    }
     return World(
         users=users,
         exhibitor=exhibitor,

@@ -201,8 +201,8 @@ class BoothAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
     exhibitor_path = "exhibitor"
     form = BoothAdminForm
     inlines = [TableInline]
-    fields = ("expo", "hall", "code", "exhibitor", "tables")
-    list_display = ("code", "hall", "exhibitor", "exhibitor_name_zh", "tables", "expo")
+    fields = ("expo", "hall", "code", "exhibitor", "tables", "is_lounge")
+    list_display = ("code", "hall", "exhibitor", "exhibitor_name_zh", "tables", "is_lounge", "expo")
     list_select_related = ("hall", "exhibitor", "expo")
     search_fields = ("code", "exhibitor__name_en", "exhibitor__name_zh")
     autocomplete_fields = ("hall", "exhibitor")
@@ -212,11 +212,11 @@ class BoothAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
         return booth.exhibitor.name_zh if booth.exhibitor else ""
 
     def get_list_filter(self, request):
-        return ("expo", "hall") if is_organiser(request) else ()
+        return ("expo", "hall", "is_lounge") if is_organiser(request) else ()
 
     def get_readonly_fields(self, request, obj=None):
         # Staff may change how many tables their booth has, never where it is or whose it is.
-        return () if is_organiser(request) else ("expo", "hall", "code", "exhibitor")
+        return () if is_organiser(request) else ("expo", "hall", "code", "exhibitor", "is_lounge")
 
     def save_model(self, request, obj, form, change):
         # The service saves the booth and makes its tables follow the count, in one transaction.

@@ -11,6 +11,7 @@ grid or a booth can never be shrunk from under a booked meeting.
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -186,6 +187,12 @@ class ExhibitorDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exhibitor} {self.date}"
+
+    def clean(self) -> None:
+        if self.exhibitor_id and self.date:
+            expo = self.exhibitor.expo
+            if not expo.start_date <= self.date <= expo.end_date:
+                raise ValidationError({"date": _("The date is not a day of the expo.")})
 
 
 class MeetingQuerySet(models.QuerySet):
