@@ -1,7 +1,7 @@
 """Celery tasks of the expo app: thin (call one service); the beat schedule is in config/settings.py.
 
 The notification outbox is drained after each change commits (`notifications_send_task`, queued by
-`expo.services.meetings.notifications_dispatch`) and every minute by beat, which also sends what a
+`expo.services.notifications.notifications_dispatch`) and every minute by beat, which also sends what a
 broker outage held back. Expiry and reminders are idempotent services, so a task that runs twice,
 late, or on two workers at once does no harm.
 """
@@ -10,14 +10,14 @@ import logging
 
 from celery import shared_task
 
-from expo.services import meetings
+from expo.services import meetings, notifications
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
 def notifications_send_task() -> int:
-    return meetings.notifications_send()
+    return notifications.notifications_send()
 
 
 @shared_task
@@ -25,7 +25,7 @@ def meetings_expire_task() -> int:
     """Periodic: expire overdue meeting requests (bookings also expire the ones in their way)."""
     expired = meetings.meetings_expire()
     if expired:
-        meetings.notifications_dispatch()
+        notifications.notifications_dispatch()
     return expired
 
 
@@ -33,5 +33,5 @@ def meetings_expire_task() -> int:
 def meeting_reminders_task() -> int:
     """Periodic: write each due reminder once, then send the outbox."""
     queued = meetings.meeting_reminders_queue()
-    meetings.notifications_send()
+    notifications.notifications_send()
     return queued

@@ -1,9 +1,9 @@
 """Meetings: booking, invitations and every later change, the expiry sweep and reminders.
 
 Every write runs in one transaction that also records a `MeetingEvent` (who, when) and writes the
-other side's notification into the outbox (`Notification`); the outbox is drained after commit
-(`expo.tasks.notifications_send_task`) and by beat, so a broker outage delays emails and loses
-none, and never turns a committed booking into an error.
+other side's notification into the outbox (`expo.services.notifications`), drained after commit
+and by beat, so a broker outage delays emails and loses none, and never turns a committed booking
+into an error.
 
 Double booking: a booking locks the buyer's and then the exhibitor's row (always in this order,
 so two bookings never deadlock), which serialises the limit counts; the partial unique
@@ -15,14 +15,11 @@ import datetime
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from config.api import Conflict
 from expo.models import (
@@ -34,7 +31,6 @@ from expo.models import (
     MeetingEvent,
     MeetingPolicy,
     MeetingStatus,
-    Notification,
     Side,
     Slot,
     SlotClosure,
@@ -49,6 +45,7 @@ from expo.selectors.meetings import (
     slot_available_for,
 )
 from expo.selectors.profiles import buyer_meeting_request_allowance
+from expo.services.notifications import notification_queue
 
 logger = logging.getLogger(__name__)
 
@@ -73,19 +70,7 @@ def _other(side: str) -> str:
     return Side.EXHIBITOR if side == Side.BUYER else Side.BUYER
 
 
-def _staff_users(exhibitor: Exhibitor) -> list:
-    return [staff.user for staff in exhibitor.staff.select_related("user").filter(user__is_active=True)]
-
-
-def _recipients(meeting: Meeting, side: str) -> list:
-    if side == Side.BUYER:
-        return [meeting.buyer.user]
-    if meeting.owner_id and meeting.owner.is_active:
-        return [meeting.owner]
-    return _staff_users(meeting.exhibitor)
-
-
-# --- History and outbox ----------------------------------------------------------------------
+# --- History ----------------------------------------------------------------------
 
 
 def _record(meeting: Meeting, *, action: str, actor, from_status: str, note: str = "") -> None:
@@ -97,27 +82,6 @@ def _record(meeting: Meeting, *, action: str, actor, from_status: str, note: str
         to_status=meeting.status,
         note=note[:500],
     )
-
-
-def _notify(meeting: Meeting, *, kind: str, side: str, note: str = "") -> None:
-    """Write the outbox rows for `side` and have them sent once the transaction commits."""
-    rows = [
-        Notification(recipient=user, meeting=meeting, kind=kind, note=note[:500])
-        for user in _recipients(meeting, side)
-    ]
-    Notification.objects.bulk_create(rows)
-    if rows:
-        transaction.on_commit(notifications_dispatch)
-
-
-def notifications_dispatch() -> None:
-    """Queue the outbox drain; with the broker down the rows wait for beat's sweep (never an error)."""
-    from expo.tasks import notifications_send_task
-
-    try:
-        notifications_send_task.apply_async(retry=False)
-    except Exception:  # the broker is down: the change is committed, beat sends the rows later
-        logger.warning("Could not queue the notification drain; beat will send the rows", exc_info=True)
 
 
 # --- Checks ----------------------------------------------------------------------------------
@@ -159,7 +123,7 @@ def _expire_overdue(meetings, *, now: datetime.datetime) -> int:
         if changed:
             meeting.status = MeetingStatus.EXPIRED
             _record(meeting, action="expire", actor=None, from_status=MeetingStatus.REQUESTED)
-            _notify(meeting, kind="expired", side=meeting.requested_by)
+            notification_queue(meeting, kind="expired", side=meeting.requested_by)
             count += 1
     return count
 
@@ -275,11 +239,11 @@ def _create(*, buyer: Buyer, exhibitor: Exhibitor, slot: Slot, requested_by: str
     )
     if auto:
         _record(meeting, action="accept", actor=None, from_status=MeetingStatus.REQUESTED, note="auto")
-        _notify(meeting, kind="accepted", side=Side.BUYER)
-        _notify(meeting, kind="booked", side=Side.EXHIBITOR)
+        notification_queue(meeting, kind="accepted", side=Side.BUYER)
+        notification_queue(meeting, kind="booked", side=Side.EXHIBITOR)
     else:
         kind = "requested" if requested_by == Side.BUYER else "invited"
-        _notify(meeting, kind=kind, side=_other(requested_by))
+        notification_queue(meeting, kind=kind, side=_other(requested_by))
     return meeting
 
 
@@ -357,7 +321,7 @@ def _accept(*, meeting: Meeting, actor) -> Meeting:
         meeting.owner = actor if is_staff else _least_busy_staff(meeting.exhibitor)
     meeting.expires_at = None
     _apply(meeting, action="accept", actor=actor, to=MeetingStatus.ACCEPTED, fields=["owner", "expires_at"])
-    _notify(meeting, kind="accepted", side=_other(side))
+    notification_queue(meeting, kind="accepted", side=_other(side))
     return meeting
 
 
@@ -381,7 +345,7 @@ def _decline(*, meeting: Meeting, actor, reason: str = "") -> Meeting:
         fields=["decline_reason"],
         note=reason,
     )
-    _notify(meeting, kind="declined", side=_other(side), note=meeting.decline_reason)
+    notification_queue(meeting, kind="declined", side=_other(side), note=meeting.decline_reason)
     return meeting
 
 
@@ -402,7 +366,7 @@ def meeting_cancel(*, meeting: Meeting, actor, reason: str = "") -> Meeting:
         fields=["decline_reason"],
         note=reason,
     )
-    _notify(meeting, kind="cancelled", side=_other(side), note=meeting.decline_reason)
+    notification_queue(meeting, kind="cancelled", side=_other(side), note=meeting.decline_reason)
     return meeting
 
 
@@ -432,7 +396,7 @@ def meeting_reschedule(*, meeting: Meeting, slot: Slot, actor) -> Meeting:
     meeting.reminded_at = None
     _place(meeting, exhibitor=exhibitor, slot=slot, ignore=meeting)
     _record(meeting, action="reschedule", actor=actor, from_status=before, note=str(old_slot))
-    _notify(meeting, kind="rescheduled", side=_other(side), note=str(old_slot))
+    notification_queue(meeting, kind="rescheduled", side=_other(side), note=str(old_slot))
     return meeting
 
 
@@ -468,7 +432,7 @@ def meeting_no_show(*, meeting: Meeting, actor) -> Meeting:
         raise Conflict(_("A no-show can be marked only after the slot has ended."))
     meeting.no_show_side = _other(side)
     _apply(meeting, action="no_show", actor=actor, to=MeetingStatus.NO_SHOW, fields=["no_show_side"])
-    _notify(meeting, kind="no_show", side=_other(side))
+    notification_queue(meeting, kind="no_show", side=_other(side))
     return meeting
 
 
@@ -487,7 +451,7 @@ def meeting_owner_set(*, meeting: Meeting, owner, actor) -> Meeting:
     meeting.save(update_fields=["owner", "updated_at"])
     _record(meeting, action="owner", actor=actor, from_status=meeting.status, note=owner.email)
     if owner.pk != actor.pk:
-        _notify(meeting, kind="owner", side=Side.EXHIBITOR)
+        notification_queue(meeting, kind="owner", side=Side.EXHIBITOR)
     return meeting
 
 
@@ -523,110 +487,7 @@ def meeting_reminders_queue(*, now: datetime.datetime | None = None) -> int:
                 pk=meeting.pk, reminded_at__isnull=True, status=MeetingStatus.ACCEPTED
             )
             if sent.update(reminded_at=now):
-                _notify(meeting, kind="reminder", side=Side.BUYER)
-                _notify(meeting, kind="reminder", side=Side.EXHIBITOR)
+                notification_queue(meeting, kind="reminder", side=Side.BUYER)
+                notification_queue(meeting, kind="reminder", side=Side.EXHIBITOR)
                 count += 1
     return count
-
-
-# --- The outbox ------------------------------------------------------------------------------
-
-MAX_ATTEMPTS = 8  # a row that failed this often stays in the outbox, for an organiser to look at
-_SUBJECTS = {
-    "requested": gettext_lazy("%(buyer)s asks to meet you"),
-    "invited": gettext_lazy("%(exhibitor)s invites you to a meeting"),
-    "accepted": gettext_lazy("Meeting confirmed: %(other)s"),
-    "booked": gettext_lazy("New meeting booked: %(buyer)s"),
-    "declined": gettext_lazy("Meeting request declined: %(other)s"),
-    "cancelled": gettext_lazy("Meeting cancelled: %(other)s"),
-    "rescheduled": gettext_lazy("Meeting moved: %(other)s"),
-    "expired": gettext_lazy("Meeting request expired: %(other)s"),
-    "reminder": gettext_lazy("Reminder: meeting with %(other)s at %(time)s"),
-    "owner": gettext_lazy("You now look after the meeting with %(buyer)s"),
-    "no_show": gettext_lazy("Marked as a no-show: meeting with %(other)s"),
-}
-
-
-def notification_render(*, notification: Notification) -> tuple[str, str]:
-    """Subject and body of an outbox row, in the recipient's language, times in the expo's zone."""
-    meeting = notification.meeting
-    user = notification.recipient
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        tz = meeting.expo.tzinfo
-        start, end = meeting.slot.start.astimezone(tz), meeting.slot.end.astimezone(tz)
-        to_buyer = meeting.buyer.user_id == user.pk
-        values = {
-            "buyer": str(meeting.buyer),
-            "exhibitor": meeting.exhibitor.display_name,
-            "other": meeting.exhibitor.display_name if to_buyer else str(meeting.buyer),
-            "time": f"{start:%H:%M}",
-        }
-        subject = str(_SUBJECTS.get(notification.kind, gettext_lazy("Meeting update"))) % values
-        booth = meeting.table.booth
-        lines = [
-            subject,
-            "",
-            _("When: %(date)s %(start)s–%(end)s (%(zone)s)")
-            % {
-                "date": f"{start:%Y-%m-%d}",
-                "start": f"{start:%H:%M}",
-                "end": f"{end:%H:%M}",
-                "zone": meeting.expo.time_zone,
-            },
-            _("Where: hall %(hall)s, booth %(booth)s, table %(table)s")
-            % {
-                "hall": booth.hall.display_name,
-                "booth": booth.code,
-                "table": meeting.table.label or meeting.table.number,
-            },
-            _("Buyer: %(buyer)s") % values,
-            _("Exhibitor: %(exhibitor)s") % values,
-            _("Status: %(status)s") % {"status": meeting.get_status_display()},
-        ]
-        if notification.kind == "rescheduled" and notification.note:
-            lines.append(_("Previously: %(slot)s") % {"slot": notification.note})
-        elif notification.note:
-            lines.append(_("Reason: %(reason)s") % {"reason": notification.note})
-        return subject, "\n".join(lines) + "\n"
-
-
-def notifications_send(*, limit: int = 200) -> int:
-    """Send pending outbox rows (oldest first); returns how many went out.
-
-    Each row is claimed under a row lock that concurrent drains skip (PostgreSQL), marked sent in
-    the same transaction as its send, so a row is sent once even with several drains at once;
-    a failed send is counted and retried by the next drain.
-    """
-    sent = 0
-    pending = Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS).order_by("id")
-    for pk in list(pending.values_list("pk", flat=True)[:limit]):
-        with transaction.atomic():
-            row = (
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related(
-                    "recipient",
-                    "meeting__expo",
-                    "meeting__slot",
-                    "meeting__buyer",
-                    "meeting__exhibitor",
-                    "meeting__table__booth__hall",
-                )
-                .filter(pk=pk, sent_at__isnull=True)
-                .first()
-            )
-            if row is None:
-                continue
-            try:
-                subject, body = notification_render(notification=row)
-                send_mail(subject, body, None, [row.recipient.email])
-            except Exception as exc:  # noqa: BLE001 - a bad address or a mail server hiccup: retry later
-                logger.warning("Notification %s not sent: %s", row.pk, exc)
-                row.attempts += 1
-                row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                row.save(update_fields=["attempts", "last_error"])
-                continue
-            row.sent_at = timezone.now()
-            row.attempts += 1
-            row.save(update_fields=["sent_at", "attempts"])
-            sent += 1
-    return sent

@@ -9,6 +9,7 @@ from accounts.models import Role
 from accounts.services import user_set_role
 from expo.models import ExhibitorMeetingSettings, Meeting, MeetingEvent, MeetingStatus
 from expo.services import meetings as svc
+from expo.services.notifications import notifications_send
 from tests.factories.accounts import OrganiserFactory
 from tests.factories.meetings import buyer_at, exhibitor_with_tables, future_slots, staff_of
 
@@ -49,7 +50,7 @@ def test_staff_list_only_their_companys_meetings(requests_):
 def test_accept_action_goes_through_the_service(requests_, django_capture_on_commit_callbacks):
     mine, booked, other = requests_
     client, user = _staff_client(mine)
-    svc.notifications_send()
+    notifications_send()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

@@ -24,6 +24,7 @@ from expo.models import (
 )
 from expo.selectors import buyer_meeting_request_allowance, exhibitor_free_slots
 from expo.services import meetings as svc
+from expo.services.notifications import notifications_send
 from tests.factories.expo import ExhibitorStaffFactory, ExpoFactory
 from tests.factories.meetings import (
     booth_with_tables,
@@ -245,7 +246,7 @@ def test_staff_accept_a_request_and_become_its_owner(world, django_capture_on_co
     exhibitor, buyer, slots = world
     meeting = book(buyer, exhibitor, slots[0])
     staff = staff_of(exhibitor)
-    svc.notifications_send()  # the request's own notification
+    notifications_send()  # the request's own notification
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         meeting = svc.meeting_accept(meeting=meeting, actor=staff)
@@ -290,7 +291,7 @@ def test_invitation_is_accepted_by_the_buyer_and_owned_by_the_inviter(
 def test_decline_keeps_the_reason_and_frees_the_table(world, django_capture_on_commit_callbacks):
     exhibitor, buyer, slots = world
     meeting = book(buyer, exhibitor, slots[0])
-    svc.notifications_send()
+    notifications_send()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         meeting = svc.meeting_decline(
@@ -522,8 +523,8 @@ def test_outbox_sends_each_row_once_in_the_recipients_language(world):
     staff.save()
     book(buyer, exhibitor, slots[0])
     assert mail.outbox == []  # not committed: nothing sent yet
-    assert svc.notifications_send() == 1
-    assert svc.notifications_send() == 0
+    assert notifications_send() == 1
+    assert notifications_send() == 0
     (message,) = mail.outbox
     assert message.to == [staff.email]
     assert message.subject == f"{buyer.company}请求与您会面"

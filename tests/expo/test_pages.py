@@ -388,6 +388,7 @@ PYTHON_FILES = [
     "expo/serializers/profiles.py",
     "expo/serializers/meetings.py",
     "expo/services/meetings.py",
+    "expo/services/notifications.py",
     "expo/views/pages/profiles.py",
     "expo/services/profiles.py",
 ]
