@@ -50,7 +50,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # A service's own sentence ("Only the other side can answer this request.") when it gave one.
+        exc = exceptions.PermissionDenied(str(exc) if exc.args else None)
     elif isinstance(exc, IntegrityError):
         exc = Conflict()
 

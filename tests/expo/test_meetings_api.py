@@ -162,7 +162,8 @@ def test_lifecycle_through_the_api(world, client_for):
         URL, {"exhibitor": exhibitor.pk, "slot": slots[0].pk}, format="json"
     ).json()["id"]
 
-    assert buyer_client.post(f"{URL}{meeting_id}/accept/").status_code == 403
+    own = buyer_client.post(f"{URL}{meeting_id}/accept/")
+    assert (own.status_code, own.json()) == (403, {"detail": "Only the other side can answer this request."})
     assert staff.post(f"{URL}{meeting_id}/accept/").json()["status"] == "accepted"
     assert staff.post(f"{URL}{meeting_id}/accept/").status_code == 409
     moved = buyer_client.post(f"{URL}{meeting_id}/reschedule/", {"slot": slots[2].pk}, format="json")
