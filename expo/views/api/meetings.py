@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from expo.filters import MeetingFilter
 from expo.models import Buyer, Exhibitor, Expo, Meeting, Slot
-from expo.selectors import buyer_for_user, exhibitor_for_user, exhibitor_free_slots, meeting_list_for_user
+from expo.selectors import exhibitor_for_user, exhibitor_free_slots, meeting_list_for_user
 from expo.serializers.meetings import (
     FreeSlotSerializer,
     FreeSlotsQuerySerializer,
@@ -152,7 +152,7 @@ class MeetingListApi(ListAPIView):
             )
             meeting = services.meeting_invite(exhibitor=exhibitor, buyer=buyer, slot=slot, actor=user)
         else:
-            buyer = buyer_for_user(user=user, expo=expo)
+            buyer = Buyer.objects.select_related("expo", "user").filter(expo=expo, user=user).first()
             if buyer is None:
                 raise PermissionDenied(_("Only buyers with a profile at this expo book meetings."))
             if "exhibitor" not in values:
