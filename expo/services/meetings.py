@@ -40,6 +40,7 @@ from expo.models.meetings import REMINDER_MAX_MINUTES
 from expo.selectors.meetings import (
     exhibitor_meeting_settings,
     exhibitor_tables,
+    live_q,
     lounge_tables,
     meeting_policy,
     slot_available_for,
@@ -129,7 +130,8 @@ def _expire_overdue(meetings, *, now: datetime.datetime) -> int:
 
 
 def _check_limits(*, buyer: Buyer, exhibitor: Exhibitor, ignore: Meeting | None = None) -> None:
-    active = Meeting.objects.filter(status__in=ACTIVE_STATUSES)
+    # An overdue request elsewhere holds nothing, even before the sweep marks it expired.
+    active = Meeting.objects.filter(live_q())
     if ignore is not None:
         active = active.exclude(pk=ignore.pk)
     if buyer_meeting_request_allowance(buyer=buyer, active_meetings=active.filter(buyer=buyer).count()) == 0:

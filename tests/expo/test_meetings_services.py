@@ -528,3 +528,12 @@ def test_outbox_sends_each_row_once_in_the_recipients_language(world):
     (message,) = mail.outbox
     assert message.to == [staff.email]
     assert message.subject == f"{buyer.company}请求与您会面"
+
+
+def test_an_overdue_request_elsewhere_does_not_count_against_the_limit(expo):
+    MeetingPolicy.objects.create(expo=expo, buyer_limit=1)
+    buyer = buyer_at(expo, verified=True)
+    slots = future_slots(expo, 2)
+    stale = book(buyer, exhibitor_with_tables(expo=expo), slots[0])
+    _overdue(stale)
+    assert book(buyer, exhibitor_with_tables(expo=expo), slots[1]).status == MeetingStatus.REQUESTED
