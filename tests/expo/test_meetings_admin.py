@@ -11,9 +11,21 @@ from expo.models import ExhibitorMeetingSettings, Meeting, MeetingEvent, Meeting
 from expo.services import meetings as svc
 from expo.services.notifications import notifications_send
 from tests.factories.accounts import OrganiserFactory
-from tests.factories.meetings import buyer_at, exhibitor_with_tables, future_slots, staff_of
+from tests.factories.meetings import (
+    buyer_at,
+    exhibitor_with_tables,
+    expo_with_slots_near_now,
+    future_slots,
+    staff_of,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def expo(db):
+    return expo_with_slots_near_now()
+
 
 CHANGELIST = "/admin/expo/meeting/"
 

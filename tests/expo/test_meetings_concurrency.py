@@ -10,11 +10,22 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from expo.models import ExhibitorMeetingSettings, Meeting, MeetingStatus
-from tests.factories.meetings import booth_with_tables, buyer_at, exhibitor_with_tables, future_slots
+from tests.factories.meetings import (
+    booth_with_tables,
+    buyer_at,
+    exhibitor_with_tables,
+    expo_with_slots_near_now,
+    future_slots,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CLIENTS = 12
+
+
+@pytest.fixture
+def expo(db):
+    return expo_with_slots_near_now()
 
 
 def _shipped_data_load() -> None:

@@ -13,7 +13,19 @@ from config.celery_app import app
 from expo.models import Meeting, MeetingPolicy, MeetingStatus, Notification
 from expo.services import meetings as svc
 from expo.tasks import meeting_reminders_task, meetings_expire_task, notifications_send_task
-from tests.factories.meetings import buyer_at, exhibitor_with_tables, future_slots, slot_at, staff_of
+from tests.factories.meetings import (
+    buyer_at,
+    exhibitor_with_tables,
+    expo_with_slots_near_now,
+    future_slots,
+    slot_at,
+    staff_of,
+)
+
+
+@pytest.fixture
+def expo(db):
+    return expo_with_slots_near_now()
 
 
 def test_beat_runs_expiry_reminders_and_the_outbox_every_minute():
