@@ -11,8 +11,9 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_invitations import invitation_filter, invite_action, invited_column, signed_in_column
 from accounts.countries import country_column
-from accounts.forms import ThrottledAdminAuthenticationForm
+from accounts.forms import ThrottledAdminAuthenticationForm, TokenRevokingAdminPasswordChangeForm
 from accounts.models import Role, User
 from accounts.permissions import OrganiserOnlyMixin
 from accounts.services import user_set_role
@@ -23,8 +24,8 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 class _EmailMixin:
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        others = User.objects.filter(email__iexact=email)
+        email = User.objects.normalize_email(self.cleaned_data["email"].strip())
+        others = User.objects.by_email(email)
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
         if others.exists():
@@ -55,6 +56,11 @@ class UserChangeForm(_EmailMixin, auth_forms.UserChangeForm):
 class UserAdmin(OrganiserOnlyMixin, auth_admin.UserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
+    change_password_form = TokenRevokingAdminPasswordChangeForm
+    actions = ["send_invitation"]
+    send_invitation = invite_action(lambda queryset: queryset.values_list("pk", flat=True))
+    invited = invited_column()
+    signed_in = signed_in_column()
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("name", "company", "country", "phone", "preferred_language")}),
@@ -69,7 +75,7 @@ class UserAdmin(OrganiserOnlyMixin, auth_admin.UserAdmin):
             },
         ),
         (_("Groups and permissions"), {"fields": ("groups", "user_permissions"), "classes": ("collapse",)}),
-        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Important dates"), {"fields": ("invited_at", "last_login", "date_joined")}),
     )
     add_fieldsets = (
         (
@@ -91,14 +97,22 @@ class UserAdmin(OrganiserOnlyMixin, auth_admin.UserAdmin):
             },
         ),
     )
-    list_display = ("email", "name", "company", country_column(), "role", "is_staff", "is_active")
+    list_display = ("email", "name", "company", country_column(), "role", "is_active", "invited", "signed_in")
     show_full_result_count = False  # a second COUNT over every account, for "(N total)" only
-    list_filter = ("role", "is_staff", "is_superuser", "is_active", "preferred_language", "groups")
+    list_filter = (
+        "role",
+        invitation_filter(),
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "preferred_language",
+        "groups",
+    )
     search_fields = ("email", "name", "company")
     ordering = ("email",)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["is_staff", "last_login", "date_joined"]  # is_staff follows the role
+        readonly = ["is_staff", "invited_at", "last_login", "date_joined"]  # is_staff follows the role
         if not request.user.is_superuser:
             readonly += ["is_superuser", "groups", "user_permissions"]
         return readonly

@@ -1,11 +1,31 @@
+import unicodedata
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+
+def email_normal(email: str) -> str:
+    """The one normal form of an email address: Unicode NFKC, then case-folded, trimmed.
+
+    Lookup, uniqueness and the sign-in throttle all compare this form, so look-alike spellings that
+    fold together (`ſ` and `s`, full-width letters, `ß` and `ss`) are one account and one counter,
+    and spellings that do not (a dotless `ı`) are neither the account nor its counter.
+    """
+    return unicodedata.normalize("NFKC", (email or "").strip()).casefold()
+
+
+class EmailKeyField(models.CharField):
+    """`User.email_key`: always `email_normal(email)`, computed on every write, bulk inserts included."""
+
+    def pre_save(self, model_instance, add):
+        value = email_normal(model_instance.email)
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class Role(models.TextChoices):
@@ -20,7 +40,7 @@ class UserManager(BaseUserManager):
     def _create_user(self, email: str, password: str | None, **extra):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=self.normalize_email(email.strip()), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -35,13 +55,27 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
-        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+        return self.get(email_key=email_normal(username))
+
+    def by_email(self, email: str):
+        """The account with this address in any spelling that folds to the same normal form."""
+        return self.filter(email_key=email_normal(email))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with an email address: a buyer, an exhibitor's staff, an organiser."""
 
+    # As typed, for delivery; `email_key` is what is compared. `unique` stays because Django's
+    # auth checks demand it of USERNAME_FIELD; the normal form is the stricter rule.
     email = models.EmailField(_("email address"), unique=True)
+    email_key = EmailKeyField(
+        _("email address (normal form)"),
+        max_length=254,
+        unique=True,
+        blank=True,  # filled in by clean() and on save, never typed
+        editable=False,
+        error_messages={"unique": _("A user with this email address already exists.")},
+    )
     name = models.CharField(_("name"), max_length=150, blank=True)
     company = models.CharField(_("company"), max_length=200, blank=True)
     country = CountryField(_("country"), blank=True)
@@ -51,6 +85,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.BUYER)
     email_confirmed = models.BooleanField(_("email confirmed"), default=False)
+    invited_at = models.DateTimeField(
+        _("invited"),
+        null=True,
+        blank=True,
+        help_text=_("When the last invitation to set a password was sent."),
+    )
     is_staff = models.BooleanField(
         _("staff status"), default=False, help_text=_("Can sign in to the admin site.")
     )
@@ -66,16 +106,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-        constraints = [
-            models.UniqueConstraint(
-                Lower("email"),
-                name="user_email_ci_unique",
-                violation_error_message=_("A user with this email address already exists."),
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        # Before validate_unique, so full_clean() reports a look-alike of a taken address.
+        self.email_key = email_normal(self.email)
 
     @property
     def is_organiser(self) -> bool:

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
+from accounts.validators import PASSWORD_MAX_LENGTH
+
 
 class UserSerializer(serializers.ModelSerializer):
     """The signed-in user's own account (never used in lists)."""
@@ -28,7 +30,10 @@ class UserSerializer(serializers.ModelSerializer):
 class TokenInputSerializer(serializers.Serializer):
     email = serializers.EmailField(label=_("Email address"))
     password = serializers.CharField(
-        label=_("Password"), trim_whitespace=False, style={"input_type": "password"}
+        label=_("Password"),
+        trim_whitespace=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        style={"input_type": "password"},
     )
 
 
@@ -41,7 +46,10 @@ class RegisterInputSerializer(serializers.Serializer):
 
     email = serializers.CharField(label=_("Email address"), max_length=254)
     password = serializers.CharField(
-        label=_("Password"), trim_whitespace=False, style={"input_type": "password"}
+        label=_("Password"),
+        trim_whitespace=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        style={"input_type": "password"},
     )
     name = serializers.CharField(label=_("Name"), max_length=150)
     company = serializers.CharField(label=_("Company"), max_length=200)

@@ -6,13 +6,29 @@ that keeps `role`, `is_staff` and the role groups in step. Which company an exhi
 works for is `expo.ExhibitorStaff` (accounts never imports expo).
 """
 
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
+from accounts.languages import language_valid
 from accounts.models import Role, User
+from accounts.throttles import login_succeeded
+from accounts.tokens import INVITATION_DAYS, invitation_token_generator
+
+logger = logging.getLogger(__name__)
 
 GROUP_ORGANISERS = "Organisers"
 GROUP_EXHIBITOR_STAFF = "Exhibitor staff"
@@ -114,3 +130,105 @@ def user_set_role(*, user: User, role: str) -> User:
     if role in ROLE_GROUPS:
         user.groups.add(groups[ROLE_GROUPS[role]])
     return user
+
+
+# --- Passwords, tokens, language ------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str, confirms_email: bool = False) -> User:
+    """Give `user` a new (already validated) password; revoke their API tokens; lift their sign-in lock.
+
+    Every path that sets a password (reset link, invitation, change, admin) goes through here, so a
+    stolen token stops working once the owner changes the password. `confirms_email`: the password
+    was set through a link mailed to the address, which proves the person reads it.
+    """
+    user.set_password(password)
+    fields = ["password"]
+    if confirms_email and not user.email_confirmed:
+        user.email_confirmed = True
+        fields.append("email_confirmed")
+    user.save(update_fields=fields)
+    api_tokens_revoke(user=user)
+    login_succeeded(email=user.email)  # a cache key, not a row: nothing to roll back
+    return user
+
+
+def api_tokens_revoke(*, user: User) -> int:
+    """Delete the user's API tokens (a client signs in again for a new one); how many were deleted."""
+    deleted, _kinds = Token.objects.filter(user=user).delete()
+    return deleted
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Keep `language` as the person's language for pages, the admin and email."""
+    if not language_valid(language):
+        raise ValidationError({"preferred_language": _("Choose English or Simplified Chinese.")})
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return user
+
+
+# --- Invitations ----------------------------------------------------------------------------------
+
+
+def invitations_queue(*, user_ids: Iterable[int], base_url: str, resend: bool = False) -> int:
+    """Invite these people to set a password, each by one email sent on commit (Celery); how many.
+
+    Only active accounts without a usable password are invited (the others can sign in, or use
+    password reset). Without `resend`, only people never invited before: re-importing a file
+    invites nobody twice. `invited_at` is stamped here, in the caller's transaction, so two imports
+    at once cannot both pick the same person. `base_url` is scheme and host, e.g.
+    "https://expo.example.com".
+    """
+    from accounts.tasks import invitation_send_task  # tasks import services
+
+    ids = sorted(set(user_ids))
+    if not ids:
+        return 0
+    chosen: list[int] = []
+    for start in range(0, len(ids), 900):
+        candidates = User.objects.filter(pk__in=ids[start : start + 900], is_active=True)
+        if not resend:
+            candidates = candidates.filter(invited_at__isnull=True)
+        chosen += [u.pk for u in candidates.only("pk", "password") if not u.has_usable_password()]
+    now = timezone.now()
+    for start in range(0, len(chosen), 900):
+        User.objects.filter(pk__in=chosen[start : start + 900]).update(invited_at=now)
+    for pk in chosen:
+        transaction.on_commit(lambda pk=pk: invitation_send_task.delay(user_id=pk, base_url=base_url))
+    return len(chosen)
+
+
+def invitation_url(*, user: User, base_url: str) -> str:
+    path = reverse(
+        "accounts:invitation",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": invitation_token_generator.make_token(user),
+        },
+    )
+    return base_url.rstrip("/") + path
+
+
+def invitation_send(*, user: User, base_url: str) -> bool:
+    """Email `user` their one-time set-password link, in their language; whether it was sent.
+
+    Nothing is sent to an inactive account or one that has set a password meanwhile (a retried
+    task, an invitation accepted before a resend went out).
+    """
+    if not user.is_active or user.has_usable_password():
+        logger.info("Invitation to user %s not sent: inactive or has a password", user.pk)
+        return False
+    context = {
+        "user": user,
+        "url": invitation_url(user=user, base_url=base_url),
+        "days": INVITATION_DAYS,
+        "site": base_url.rstrip("/"),
+    }
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+        body = render_to_string("accounts/email/invitation_body.txt", context)
+    send_mail(subject, body, None, [user.email])
+    return True

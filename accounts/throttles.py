@@ -26,6 +26,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 
+from accounts.models import email_normal
+
 WINDOW_SECONDS = 15 * 60
 ACCOUNT_LIMIT = 5
 ADDRESS_LIMIT = 20
@@ -46,7 +48,9 @@ def _unreachable(action: str, exc: Exception) -> None:
 
 
 def _key(scope: str, value: str) -> str:
-    digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+    # Accounts count under the address's normal form, the same key the database looks them up by.
+    value = email_normal(value) if scope == "account" else value.strip().lower()
+    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
     return f"login-failures:{scope}:{digest}"
 
 

@@ -6,13 +6,18 @@ so it needs no table, and changing the address invalidates links sent to the old
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.crypto import constant_time_compare
+from django.utils.http import base36_to_int
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import email_normal
 
 SALT = "accounts.email-confirmation"
 MAX_AGE_SECONDS = 7 * 24 * 3600
@@ -31,7 +36,7 @@ def email_confirmation_user(*, token: str):
     except signing.BadSignature as exc:
         raise ValidationError({"token": _("This confirmation link is not valid.")}) from exc
     user = get_user_model().objects.filter(pk=data.get("user"), is_active=True).first()
-    if user is None or user.email.lower() != str(data.get("email", "")).lower():
+    if user is None or user.email_key != email_normal(str(data.get("email", ""))):
         raise ValidationError({"token": _("This confirmation link is not valid.")})
     return user
 
@@ -60,3 +65,37 @@ def email_confirmation_send(*, user, base_url: str) -> None:
         subject = render_to_string("accounts/email/confirm_subject.txt", context).strip()
         body = render_to_string("accounts/email/confirm_body.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+# --- Invitations ---------------------------------------------------------------------------------
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    """Set-password links of invitations: Django's reset tokens, with their own salt and lifetime.
+
+    Invitations go out weeks before the expo, so they last `INVITATION_DAYS` (reset links last
+    settings.PASSWORD_RESET_TIMEOUT). Like reset links they work once: the token hashes the
+    password and the last sign-in, which setting the password changes. A reset token is not an
+    invitation token nor the other way round (different salts).
+    """
+
+    key_salt = "accounts.tokens.InvitationTokenGenerator"
+
+    def check_token(self, user, token) -> bool:
+        if not (user and token):
+            return False
+        try:
+            ts_b36, _hash = token.split("-")
+            ts = base36_to_int(ts_b36)
+        except ValueError:
+            return False
+        for secret in [self.secret, *self.secret_fallbacks]:
+            if constant_time_compare(self._make_token_with_timestamp(user, ts, secret), token):
+                break
+        else:
+            return False
+        return (self._num_seconds(self._now()) - ts) <= INVITATION_DAYS * 24 * 3600
+
+
+INVITATION_DAYS = 14
+invitation_token_generator = InvitationTokenGenerator()

@@ -13,6 +13,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("auth/token/", views.TokenObtainApi.as_view(), name="token"),
+    path("auth/token/revoke/", views.TokenRevokeApi.as_view(), name="token-revoke"),
     path("auth/me/", views.MeApi.as_view(), name="me"),
     path("auth/confirm-email/", views.EmailConfirmApi.as_view(), name="confirm-email"),
     path("auth/confirm-email/resend/", views.EmailConfirmResendApi.as_view(), name="confirm-email-resend"),
@@ -21,15 +22,7 @@ urlpatterns = [
 page_urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_done"),
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
-        name="password_reset",
-    ),
+    path("accounts/password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "accounts/password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -48,6 +41,9 @@ page_urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/invitation/<uidb64>/<token>/", views.InvitationAcceptView.as_view(), name="invitation"),
+    path("accounts/account/", views.account_page, name="account"),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/confirm/<str:token>/", views.email_confirm_page, name="confirm-email"),
     path("accounts/confirm-resend/", views.email_confirm_resend_page, name="confirm-email-resend"),
 ]

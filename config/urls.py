@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import accounts.urls
+import accounts.views
 import expo.urls
 import matching.urls
 from config.views import HealthApi
@@ -19,7 +20,8 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's switcher, saving the choice on the account (accounts.views.language_set).
+    path("i18n/setlang/", accounts.views.language_set, name="set_language"),
     path("admin/", admin.site.urls),
     # Server-rendered pages, namespaced by app ("expo:directory", "accounts:login", …).
     path("", include((accounts.urls.page_urlpatterns, "accounts"))),

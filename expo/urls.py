@@ -31,6 +31,7 @@ urlpatterns = [
 page_urlpatterns = [
     path("", profiles_pages.home_page, name="home"),
     path("accounts/register/", profiles_pages.register_page, name="register"),
+    path("start/", profiles_pages.start_page, name="start"),
     path("profile/", profiles_pages.profile_page, name="profile"),
     path("exhibitors/", profiles_pages.directory_page, name="directory"),
     path("exhibitors/<int:pk>/", profiles_pages.exhibitor_page, name="exhibitor"),

@@ -4,6 +4,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -36,6 +37,14 @@ def pytest_collection_modifyitems(config, items):
             if REQUIRE_SERVICES:
                 raise pytest.UsageError(f"{item.nodeid} needs Redis but REDIS_URL is not set")
             item.add_marker(pytest.mark.skip(reason="needs a Redis broker: set REDIS_URL (CI does)"))
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Throttle and rate-limit counters live in the cache; every test starts from none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

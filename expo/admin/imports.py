@@ -38,6 +38,15 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(
         label=_("Check only"), required=False, help_text=_("Check the file and report, without saving.")
     )
+    invite = forms.BooleanField(
+        label=_("Send invitations"),
+        required=False,
+        help_text=_(
+            "Email each listed person without a password a link to choose one, in their language "
+            "(buyers: the email column; exhibitors: the contact_email column, who becomes the "
+            "company's staff). Nobody is invited twice."
+        ),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -90,7 +99,12 @@ def import_view(request):
             importer = IMPORTERS[data["kind"]]
             try:
                 result = importer(
-                    expo=data["expo"], file=data["file"], filename=data["file"].name, dry_run=data["dry_run"]
+                    expo=data["expo"],
+                    file=data["file"],
+                    filename=data["file"].name,
+                    dry_run=data["dry_run"],
+                    invite=data["invite"],
+                    base_url=request.build_absolute_uri("/"),
                 )
             except ImportFailed as exc:
                 errors = exc.errors
@@ -110,6 +124,16 @@ def import_view(request):
                     result.rows,
                 )
                 messages.success(request, message % params)
+                if data["invite"]:
+                    messages.info(
+                        request,
+                        ngettext(
+                            "%(count)d invitation is on its way.",
+                            "%(count)d invitations are on their way.",
+                            result.invited,
+                        )
+                        % {"count": result.invited},
+                    )
                 model = "buyer" if data["kind"] == "buyers" else "exhibitor"
                 return redirect(reverse(f"admin:expo_{model}_changelist"))
         status = 400

@@ -1,6 +1,7 @@
 """Admin of exhibitor and buyer profiles, and exhibitor staff."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -11,7 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.filters import CountryFilter
 
+from accounts.admin_invitations import invitation_filter, invite_action, invited_column, signed_in_column
 from accounts.countries import country_column
+from accounts.languages import language_default
+from accounts.services import invitations_queue
 from expo.admin.imports import import_template_view, import_view
 from expo.admin.scoping import ExhibitorScopedMixin, OrganiserOnlyMixin, is_organiser
 from expo.models import BUYER_FACETS, EXHIBITOR_FACETS, Booth, Buyer, Exhibitor, ExhibitorStaff
@@ -166,13 +170,22 @@ class ExhibitorAdmin(ServiceSavedM2MMixin, ExhibitorScopedMixin, admin.ModelAdmi
 
 @admin.register(Buyer)
 class BuyerAdmin(ServiceSavedM2MMixin, OrganiserOnlyMixin, admin.ModelAdmin):
-    list_display = ("company", "user", country_column(), "verified", "expo")
+    list_display = ("company", "user", country_column(), "verified", "expo", "invited", "signed_in")
     list_select_related = ("user", "expo")
     show_full_result_count = False
-    list_filter = ("expo", "verified", ("country", CountryFilter), *_facet_filters(BUYER_FACETS))
+    list_filter = (
+        "expo",
+        "verified",
+        invitation_filter("user__"),
+        ("country", CountryFilter),
+        *_facet_filters(BUYER_FACETS),
+    )
     search_fields = ("company", "external_id", "user__email", "user__name")
     autocomplete_fields = ("user", *BUYER_FACETS)
-    actions = ["mark_verified", "mark_unverified"]
+    actions = ["mark_verified", "mark_unverified", "send_invitation"]
+    send_invitation = invite_action(lambda queryset: queryset.values_list("user_id", flat=True))
+    invited = invited_column("user__")
+    signed_in = signed_in_column("user__")
     fieldsets = (
         (None, {"fields": ("expo", "user", "external_id", "company", "country", "verified")}),
         (_("What the buyer sources"), {"fields": tuple(BUYER_FACETS)}),
@@ -224,6 +237,18 @@ class ExhibitorStaffAddForm(forms.ModelForm):
 
     email = forms.EmailField(label=_("email address"))
     name = forms.CharField(label=_("name"), max_length=150, required=False)
+    preferred_language = forms.ChoiceField(
+        label=_("preferred language"),
+        choices=[("", _("By the company's country")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("For pages and email; a new account only. Chinese for companies in China, else English."),
+    )
+    invite = forms.BooleanField(
+        label=_("Send an invitation"),
+        required=False,
+        initial=True,
+        help_text=_("Email a link to choose a password (a new account has none), valid for 14 days."),
+    )
 
     class Meta:
         model = ExhibitorStaff
@@ -240,7 +265,7 @@ class ExhibitorStaffAddForm(forms.ModelForm):
             for field, messages in exc.message_dict.items():
                 self.add_error(field, messages)
             return cleaned
-        user = get_user_model().objects.filter(email__iexact=email).first()
+        user = get_user_model().objects.by_email(email).first()
         if user is not None and ExhibitorStaff.objects.filter(user=user).exists():
             self.add_error("email", _("This user is already staff of this exhibitor."))
         return cleaned
@@ -248,8 +273,13 @@ class ExhibitorStaffAddForm(forms.ModelForm):
 
 @admin.register(ExhibitorStaff)
 class ExhibitorStaffAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
-    list_display = ("user", "user_name", "exhibitor", "exhibitor_name_zh")
+    list_display = ("user", "user_name", "exhibitor", "exhibitor_name_zh", "invited", "signed_in")
     list_select_related = ("user", "exhibitor")
+    list_filter = (invitation_filter("user__"),)
+    actions = ["send_invitation"]
+    send_invitation = invite_action(lambda queryset: queryset.values_list("user_id", flat=True))
+    invited = invited_column("user__")
+    signed_in = signed_in_column("user__")
     search_fields = ("user__email", "user__name", "exhibitor__name_en", "exhibitor__name_zh")
     autocomplete_fields = ("exhibitor",)
 
@@ -267,7 +297,11 @@ class ExhibitorStaffAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
-        return ("exhibitor", "email", "name") if obj is None else ("user", "exhibitor")
+        return (
+            ("exhibitor", "email", "name", "preferred_language", "invite")
+            if obj is None
+            else ("user", "exhibitor")
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else ("user",)
@@ -276,13 +310,17 @@ class ExhibitorStaffAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
         if change:
             staff_member_move(staff=obj, exhibitor=form.cleaned_data["exhibitor"])
             return
+        exhibitor = form.cleaned_data["exhibitor"]
         link = staff_member_add(
-            exhibitor=form.cleaned_data["exhibitor"],
+            exhibitor=exhibitor,
             email=form.cleaned_data["email"],
             name=form.cleaned_data["name"],
+            preferred_language=form.cleaned_data["preferred_language"] or language_default(exhibitor.country),
         )
         obj.pk, obj.user = link.pk, link.user
         obj._state.adding = False
+        if form.cleaned_data["invite"]:
+            invitations_queue(user_ids=[link.user_id], base_url=request.build_absolute_uri("/"))
 
     def delete_model(self, request, obj):
         staff_member_remove(staff=obj)

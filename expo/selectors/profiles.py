@@ -22,6 +22,21 @@ def buyer_for_user(*, user, expo: Expo | None) -> Buyer | None:
     )
 
 
+def buyer_profile_complete(*, buyer: Buyer | None) -> bool:
+    """Whether a buyer said what they source (a fabric, process, fibre or end use): enough to match."""
+    if buyer is None or buyer.pk is None:
+        return False
+    return any(getattr(buyer, facet).exists() for facet in ("fabrics", "processes", "fibres", "end_uses"))
+
+
+def exhibitor_contacts_visible(*, user) -> bool:
+    """Exhibitors' email and phone are for organisers and buyers whose address is confirmed:
+    someone who registered with an address they do not read cannot harvest them."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_organiser or (user.is_buyer and user.email_confirmed)
+
+
 def buyer_meeting_request_allowance(*, buyer: Buyer, active_meetings: int | None = None) -> int | None:
     """How many more meetings the buyer may request at their expo now; None means no limit.
 

@@ -57,7 +57,7 @@ def buyer_registration_check(
 ):
     """The unsaved User a registration would create; ValidationError naming every bad field."""
     errors: dict[str, list] = {}
-    email = _required(email, "email", errors).lower()
+    email = _required(email, "email", errors)
     name = _required(name, "name", errors)
     company = _required(company, "company", errors)
     country = _required(country, "country", errors).upper()
@@ -68,10 +68,10 @@ def buyer_registration_check(
         except ValidationError as exc:
             errors["email"] = exc.messages
         else:
-            if User.objects.filter(email__iexact=email).exists():
+            if User.objects.by_email(email).exists():
                 errors["email"] = [_("A user with this email address already exists.")]
     user = User(
-        email=email,
+        email=User.objects.normalize_email(email),
         name=name,
         company=company,
         country=country,
@@ -86,7 +86,7 @@ def buyer_registration_check(
         except ValidationError as exc:
             errors["password"] = exc.messages
     try:
-        user.full_clean(exclude=["password", "email", *errors])
+        user.full_clean(exclude=["password", "email", "email_key", *errors])
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
@@ -291,7 +291,7 @@ def exhibitors_delete(*, exhibitors: QuerySet) -> int:
 
 def staff_member_check(*, exhibitor: Exhibitor, email: str) -> None:
     """Raise ValidationError (on `email`) when the user with this address cannot join `exhibitor`."""
-    user = get_user_model().objects.filter(email__iexact=email.strip()).first()
+    user = get_user_model().objects.by_email(email).first()
     if user is None:
         return
     if user.is_organiser:
@@ -319,10 +319,10 @@ def staff_member_add(
     """
     staff_member_check(exhibitor=exhibitor, email=email)
     User = get_user_model()
-    user = User.objects.filter(email__iexact=email.strip()).first()
+    user = User.objects.by_email(email).first()
     if user is None:
         user = User(
-            email=User.objects.normalize_email(email.strip()).lower(),
+            email=User.objects.normalize_email(email.strip()),
             name=name,
             company=exhibitor.name_en,
             country=exhibitor.country,

@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from accounts.models import email_normal
 from expo.models import Buyer, Exhibitor, Expo
 from matching.models import (
     CustomerLink,
@@ -90,7 +91,7 @@ def buyer_find(*, expo: Expo, key: str) -> Buyer:
         raise ValidationError({"buyer": _("Enter the buyer's email address or external ID.")})
     found = list(
         Buyer.objects.filter(expo=expo)
-        .filter(Q(user__email__iexact=key) | Q(external_id=key))
+        .filter(Q(user__email_key=email_normal(key)) | Q(external_id=key))
         .select_related("user")[:2]
     )
     if len(found) != 1:

@@ -234,16 +234,22 @@ def test_exhibitor_page_shows_capabilities_and_booth(client, data):
     assert "500 m" in html
 
 
-def test_exhibitor_page_contact_only_for_signed_in_users(client, data):
+def test_exhibitor_page_contact_only_for_buyers_with_a_confirmed_address(client, data):
     url = f"/exhibitors/{data['alpha'].pk}/"
+    buyer = UserFactory()
 
     anonymous = page(client, url).content.decode()
-    client.force_login(UserFactory())
-    signed_in = page(client, url).content.decode()
+    client.force_login(buyer)
+    unconfirmed = page(client, url).content.decode()
+    buyer.email_confirmed = True
+    buyer.save()
+    confirmed = page(client, url).content.decode()
 
     assert "sales@alpha.example" not in anonymous
     assert f'href="/accounts/login/?next={url}"' in anonymous
-    assert 'href="mailto:sales@alpha.example"' in signed_in
+    assert "sales@alpha.example" not in unconfirmed
+    assert 'action="/accounts/confirm-resend/"' in unconfirmed
+    assert 'href="mailto:sales@alpha.example"' in confirmed
 
 
 def test_exhibitor_page_of_other_expo_is_404(client, data):

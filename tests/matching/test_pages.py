@@ -39,8 +39,10 @@ def test_recommendations_page_shows_score_bar_reasons_and_link(client, buyer_use
 
 
 def test_recommendations_page_in_chinese(client, buyer_user, scene):
+    buyer_user.preferred_language = "zh-hans"  # the saved language decides, not the browser's
+    buyer_user.save()
     client.force_login(buyer_user)
-    response = client.get(reverse("matching:recommendations"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.get(reverse("matching:recommendations"), HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert "盛泽雪纺厂" in html
     assert "生产您需要的面料：雪纺" in html  # a translated reason, not just the mill's name

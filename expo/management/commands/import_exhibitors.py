@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from expo.models import Expo
@@ -18,6 +19,10 @@ class ImportCommand(BaseCommand):
     """Shared by import_exhibitors and import_buyers: read the file, call the service, report."""
 
     importer = staticmethod(exhibitors_import)
+    invite_help = (
+        "Make each row's contact_email staff of its exhibitor and email them an invitation to set a "
+        "password (once per person; links use SITE_URL)"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -27,6 +32,7 @@ class ImportCommand(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and report, writing nothing"
         )
+        parser.add_argument("--invite", action="store_true", help=self.invite_help)
 
     def handle(self, *args, **options):
         if options["expo"]:
@@ -40,7 +46,14 @@ class ImportCommand(BaseCommand):
         path = Path(options["file"])
         try:
             with path.open("rb") as file:
-                result = self.importer(expo=expo, file=file, filename=path.name, dry_run=options["dry_run"])
+                result = self.importer(
+                    expo=expo,
+                    file=file,
+                    filename=path.name,
+                    dry_run=options["dry_run"],
+                    invite=options["invite"],
+                    base_url=settings.SITE_URL,
+                )
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
         except ImportFailed as failure:
@@ -50,6 +63,10 @@ class ImportCommand(BaseCommand):
             raise CommandError(f"Nothing imported: {count} error{'' if count == 1 else 's'}.") from failure
         verb = "Would import" if options["dry_run"] else "Imported"
         self.stdout.write(f"{verb} {result.rows} rows: {result.created} created, {result.updated} updated.")
+        if options["invite"] and not options["dry_run"]:
+            self.stdout.write(
+                f"Invited {result.invited} people (everyone else listed was invited before or has a password)."
+            )
 
 
 class Command(ImportCommand):

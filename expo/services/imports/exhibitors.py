@@ -1,11 +1,19 @@
-"""Exhibitor import: profiles by external_id, with their halls, booths and booth tables."""
+"""Exhibitor import: profiles by external_id, with their halls, booths and booth tables, and (when
+inviting) each exhibitor's contact person as its first staff member."""
 
+import dataclasses
+import secrets
 from typing import IO
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from expo.models import EXHIBITOR_FACETS, Booth, Exhibitor, Expo, Hall, Table
+from accounts.languages import language_code, language_default
+from accounts.models import Role, User, email_normal
+from accounts.services import GROUP_EXHIBITOR_STAFF, invitations_queue, role_groups_sync
+from expo.models import EXHIBITOR_FACETS, Booth, Exhibitor, ExhibitorStaff, Expo, Hall, Table
 from expo.services.imports.bulk import (
     announce,
     assign,
@@ -26,7 +34,7 @@ from expo.services.taxonomy import TermIndex
 EXHIBITOR_COLUMNS = (
     "external_id", "company_name", "company_name_zh", "country", "province", "hall", "booth", "tables",
     "fabrics", "processes", "fibres", "end_uses", "certifications", "moq_m", "capacity_m_month",
-    "price_min_cny", "price_max_cny", "lead_time_days", "description", "contact_email",
+    "price_min_cny", "price_max_cny", "lead_time_days", "description", "contact_email", "language",
 )  # fmt: skip
 EXHIBITOR_REQUIRED = ("external_id", "company_name")
 
@@ -39,27 +47,50 @@ _EXHIBITOR_TEXT = {  # column → model field
 }
 
 
-def exhibitors_import(*, expo: Expo, file: IO[bytes], filename: str, dry_run: bool = False) -> ImportResult:
+def exhibitors_import(
+    *,
+    expo: Expo,
+    file: IO[bytes],
+    filename: str,
+    dry_run: bool = False,
+    invite: bool = False,
+    base_url: str = "",
+) -> ImportResult:
     """Create or update (by external_id) the exhibitors a CSV/XLSX file lists, with halls, booths, tables.
 
-    Raises ImportFailed with every error of the file, having written nothing. With `dry_run`, checks
-    the file and reports what an import would do, without writing.
+    With `invite`, each row's `contact_email` becomes staff of that exhibitor (a new account
+    without a password, in the row's `language`, by default Chinese for country CN) and is invited
+    on commit, once per person however often the file is imported (`base_url`: the site's scheme
+    and host, for the link); an address of an organiser, a buyer or another exhibitor's staff is a
+    row error. Raises ImportFailed with every error of the file, having written nothing. With
+    `dry_run`, checks the file and reports what an import would do, without writing.
     """
     data, shape_errors = read_table(file, filename, EXHIBITOR_COLUMNS, EXHIBITOR_REQUIRED)
     try:
         with transaction.atomic():
-            result, write = exhibitors_check(expo, data, shape_errors)
+            result, write = exhibitors_check(expo, data, shape_errors, contacts=invite)
             if not dry_run:
-                write()
+                user_ids = write()
+                if invite:
+                    invited = invitations_queue(user_ids=user_ids, base_url=base_url)
+                    result = dataclasses.replace(result, invited=invited)
     except IntegrityError as exc:  # a concurrent change slipped between the check and the write
         raise fail(_("The data changed while importing; try again.")) from exc
     return result
 
 
-def exhibitors_check(expo: Expo, data: list[tuple[int, dict[str, str]]], shape_errors: list[RowError]):
+def exhibitors_check(
+    expo: Expo,
+    data: list[tuple[int, dict[str, str]]],
+    shape_errors: list[RowError],
+    *,
+    contacts: bool = False,
+):
     """Check every row against the file and the database; (counts, a function that writes them all).
 
-    Raises ImportFailed with every error found. Runs inside the import's transaction.
+    `contacts`: the rows' contact addresses become staff accounts (checked here, written by the
+    function, which returns their primary keys). Raises ImportFailed with every error found. Runs
+    inside the import's transaction.
     """
     Expo.objects.select_for_update().filter(pk=expo.pk).first()  # one import per expo at a time
     index = TermIndex()
@@ -102,7 +133,16 @@ def exhibitors_check(expo: Expo, data: list[tuple[int, dict[str, str]]], shape_e
         duplicate(row, "external_id", row.values.get("external_id", ""), seen_ids)
         duplicate(row, "booth", booth, seen_booths)
         row.price_range(existing.get(row.values["external_id"]))
+        language = row.cells.get("language", "")
+        row.values["_language"] = (
+            language_code(language) if language else language_default(row.values.get("country", "CN"))
+        )
+        if row.values["_language"] is None:
+            row.error(
+                "language", _("Unknown language “%(value)s”; write en or zh-hans.") % {"value": language}
+            )
         rows.append(row)
+    staff = _contacts_check(expo, rows) if contacts else {}
 
     # A booth held by another exhibitor is free only if the file moves that exhibitor elsewhere.
     moving = {row.values["external_id"]: row.values["_booth"][0] for row in rows if row.values["_booth"][0]}
@@ -142,8 +182,100 @@ def exhibitors_check(expo: Expo, data: list[tuple[int, dict[str, str]]], shape_e
         touched |= _booths_write(expo, [(p, row.values["_booth"]) for p, row in pairs], booths, halls)
         profiles_stamp(Exhibitor, touched, done=[*new, *changed])
         announce(Exhibitor, expo, "exhibitors", [p.pk for p, _row in pairs if p.pk in touched])
+        return _contacts_write([(p, row) for p, row in pairs if row.values.get("_contact")], staff)
 
     return result, write
+
+
+def _contacts_check(expo: Expo, rows: list) -> dict[str, tuple[int, int | None]]:
+    """Which contact addresses may become their exhibitor's staff; row errors for those that may not.
+
+    Returns {normal-form address: (user pk, pk of the exhibitor they work for or None)} of the
+    existing accounts. Sets each row's `_contact` (normal form) and `_typed` (as typed).
+    """
+    seen: dict[str, int] = {}
+    for row in rows:
+        typed = row.values.get("contact_email", "")
+        if typed and "contact_email" not in row.bad:
+            row.values["_contact"] = email_normal(typed)
+            row.values["_typed"] = User.objects.normalize_email(typed)
+            duplicate(row, "contact_email", row.values["_contact"], seen)
+    keys = sorted({row.values["_contact"] for row in rows if row.values.get("_contact")})
+    found: dict[str, tuple[int, int | None]] = {}
+    for chunk in chunks(keys):
+        users = User.objects.filter(email_key__in=chunk).values_list(
+            "email_key", "pk", "role", "is_superuser", "exhibitor_staff__exhibitor_id",
+            "exhibitor_staff__exhibitor__expo_id", "exhibitor_staff__exhibitor__external_id",
+        )  # fmt: skip
+        for key, pk, role, superuser, exhibitor_id, expo_id, external_id in users:
+            found[key] = (pk, exhibitor_id)
+            for row in rows:
+                if row.values.get("_contact") != key:
+                    continue
+                if superuser or role == Role.ORGANISER:
+                    row.error(
+                        "contact_email",
+                        _("This address belongs to an organiser; it cannot be exhibitor staff."),
+                    )
+                elif role == Role.BUYER:
+                    row.error(
+                        "contact_email", _("This address belongs to a buyer; it cannot be exhibitor staff.")
+                    )
+                elif exhibitor_id is not None and (
+                    expo_id != expo.pk or external_id != row.values["external_id"]
+                ):
+                    row.error("contact_email", _("This address belongs to another exhibitor's staff."))
+    return found
+
+
+def _contacts_write(
+    pairs: list[tuple[Exhibitor, object]], found: dict[str, tuple[int, int | None]]
+) -> list[int]:
+    """Make each contact staff of their exhibitor (creating accounts); their user primary keys."""
+    new: dict[str, User] = {}
+    for profile, row in pairs:
+        key = row.values["_contact"]
+        if key not in found:
+            new.setdefault(
+                key,
+                User(
+                    email=row.values["_typed"],
+                    email_key=key,
+                    company=profile.name_en,
+                    country=profile.country,
+                    preferred_language=row.values["_language"],
+                    role=Role.EXHIBITOR_STAFF,
+                    is_staff=True,
+                    password=UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30),
+                ),
+            )
+    create(User, list(new.values()))
+    if any(u.pk is None for u in new.values()):
+        pks = dict(User.objects.filter(email_key__in=list(new)).values_list("email_key", "pk"))
+    else:
+        pks = {key: u.pk for key, u in new.items()}
+    links = []
+    user_ids = []
+    for profile, row in pairs:
+        key = row.values["_contact"]
+        pk, exhibitor_id = found[key] if key in found else (pks[key], None)
+        user_ids.append(pk)
+        if exhibitor_id is None:
+            links.append(ExhibitorStaff(user_id=pk, exhibitor_id=profile.pk))
+    ExhibitorStaff.objects.bulk_create(links)
+    group = (
+        Group.objects.filter(name=GROUP_EXHIBITOR_STAFF).first() or role_groups_sync()[GROUP_EXHIBITOR_STAFF]
+    )
+    through = User.groups.through
+    have = set(
+        through.objects.filter(group=group, user_id__in=[link.user_id for link in links]).values_list(
+            "user_id", flat=True
+        )
+    )
+    through.objects.bulk_create(
+        [through(user_id=link.user_id, group_id=group.pk) for link in links if link.user_id not in have]
+    )
+    return user_ids
 
 
 def _booths_write(

@@ -23,6 +23,7 @@ class ImportResult:
     rows: int
     created: int
     updated: int
+    invited: int = 0  # people sent an invitation (imports with `invite`)
 
 
 def fail(message: str, row: int = 0, column: str = "") -> ImportFailed:

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -13,11 +14,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsBuyer
+from accounts.ratelimits import REGISTER_PER_ADDRESS, rate_limit_hit
 from accounts.serializers import RegisterInputSerializer, RegisterOutputSerializer
+from accounts.throttles import client_address
+from accounts.views import RateLimited
 from expo.filters import ExhibitorFilter
 from expo.models import Buyer, Exhibitor, Expo
 from expo.selectors import (
     buyer_for_user,
+    exhibitor_contacts_visible,
     exhibitor_get,
     exhibitor_list,
     expo_current,
@@ -44,11 +49,12 @@ class BuyerRegisterApi(APIView):
 
     @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer})
     def post(self, request):
+        if rate_limit_hit(REGISTER_PER_ADDRESS, client_address(request)):
+            raise RateLimited(limit=REGISTER_PER_ADDRESS)
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user, _buyer = buyer_register(
-            **data.validated_data, expo=expo_current(), base_url=request.build_absolute_uri("/")
-        )
+        fields = {"preferred_language": get_language(), **data.validated_data}  # default: the request's
+        user, _buyer = buyer_register(**fields, expo=expo_current(), base_url=request.build_absolute_uri("/"))
         token = Token.objects.create(user=user)
         body = RegisterOutputSerializer({"token": token.key, "user": user}).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -130,12 +136,12 @@ class ExhibitorListApi(ListAPIView):
 
 
 class ExhibitorDetailApi(RetrieveAPIView):
-    """One exhibitor; contact email and phone only for signed-in users."""
+    """One exhibitor; contact email and phone only for organisers and buyers with a confirmed address."""
 
     permission_classes = [AllowAny]
 
     def get_serializer_class(self):
-        if self.request.user.is_authenticated:
+        if exhibitor_contacts_visible(user=self.request.user):
             return ExhibitorContactSerializer
         return ExhibitorDetailSerializer
 

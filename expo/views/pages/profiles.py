@@ -11,13 +11,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts.forms import RegistrationForm
+from accounts.ratelimits import REGISTER_PER_ADDRESS, rate_limit_hit
+from accounts.throttles import client_address
 from expo.filters import ExhibitorFilter, SlugListField
 from expo.forms import BuyerProfileForm
-from expo.models import BUYER_FACETS, EXHIBITOR_FACETS, Term, TermKind
+from expo.models import BUYER_FACETS, EXHIBITOR_FACETS, ExhibitorStaff, Term, TermKind
 from expo.selectors import (
     DIRECTORY_FACETS,
     buyer_for_user,
     buyer_meeting_request_allowance,
+    buyer_profile_complete,
+    exhibitor_contacts_visible,
     exhibitor_facet_counts,
     exhibitor_get,
     exhibitor_list,
@@ -64,6 +68,14 @@ def register_page(request):
     if request.user.is_authenticated:
         return redirect("expo:profile")
     form = RegistrationForm(request.POST or None, initial={"preferred_language": get_language()})
+    if request.method == "POST" and rate_limit_hit(REGISTER_PER_ADDRESS, client_address(request)):
+        form.is_valid()
+        form.add_error(
+            None,
+            _("Too many registrations from your network. Please try again in %(minutes)s minutes.")
+            % {"minutes": REGISTER_PER_ADDRESS.minutes},
+        )
+        return render(request, "expo/register.html", {"form": form}, status=429)
     if request.method == "POST" and not form.is_valid():
         # Also name the service's findings (address taken, weak password) in the same round.
         fields = ("email", "password", "name", "company", "country", "preferred_language")
@@ -89,6 +101,25 @@ def register_page(request):
             )
             return redirect("expo:profile")
     return render(request, "expo/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def start_page(request):
+    """Where a person's role starts, after an invitation: buyers their recommendations (their
+    profile while it says nothing to match on), exhibitor staff their company in the admin,
+    organisers the admin."""
+    user = request.user
+    if user.is_organiser:
+        return redirect("admin:index")
+    if user.is_exhibitor_staff:
+        link = ExhibitorStaff.objects.filter(user=user).first()
+        if link is not None:
+            return redirect("admin:expo_exhibitor_change", link.exhibitor_id)
+        return redirect("admin:index")
+    buyer = buyer_for_user(user=user, expo=expo_current())
+    if buyer_profile_complete(buyer=buyer):
+        return redirect("matching:recommendations")
+    return redirect("expo:profile")
 
 
 @login_required
@@ -207,5 +238,6 @@ def exhibitor_page(request, pk: int):
             "exhibitor": exhibitor,
             "capabilities": capabilities,
             "booths": exhibitor.booths.all(),
+            "show_contacts": exhibitor_contacts_visible(user=request.user),
         },
     )
