@@ -285,7 +285,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 def account_page(request):
     """The signed-in person's account: language, password, address confirmation."""
-    form = LanguageForm(request.POST or None, initial={"preferred_language": request.user.preferred_language})
+    form = LanguageForm(
+        request.POST if request.method == "POST" else None,
+        initial={"preferred_language": request.user.preferred_language},
+    )
     if request.method == "POST" and form.is_valid():
         user_language_set(user=request.user, language=form.cleaned_data["preferred_language"])
         translation.activate(request.user.preferred_language)

@@ -99,6 +99,7 @@ RULES: dict[str, dict[str, dict]] = {
     "api:accounts:me": {"GET": R(401, 200, 200, 200, 200, 200)},
     "api:accounts:confirm-email": {"POST": same(400)},
     "api:accounts:confirm-email-resend": {"POST": R(401, 202, 202, 202, 202, 202)},
+    "api:accounts:token-revoke": {"POST": R(401, 204, 204, 204, 204, 204)},  # one's own token only
     # API: expo
     "api:expo:taxonomy": {"GET": same(200)},
     "api:expo:register": {"POST": same(400)},
@@ -138,6 +139,7 @@ RULES: dict[str, dict[str, dict]] = {
     "expo:home": {"GET": same(200)},
     "expo:register": {"GET": R(200, 302, 302, 302, 302, 302)},
     "expo:profile": {"GET": R(302, 200, 200, 403, 403, 403)},
+    "expo:start": {"GET": R(302, 302, 302, 302, 302, 302)},  # sign in; then on to where the role starts
     "expo:directory": {"GET": same(200)},
     "expo:exhibitor": {"GET": same(200)},
     # Django's form views answer PUT like POST.
@@ -151,6 +153,17 @@ RULES: dict[str, dict[str, dict]] = {
     "accounts:password_reset_done": {"GET": same(200)},
     "accounts:password_reset_confirm": {"GET": same(200), "POST": same(200), "PUT": same(200)},
     "accounts:password_reset_complete": {"GET": same(200)},
+    # An invitation link: an unknown one shows "used or expired" to everyone.
+    "accounts:invitation": {"GET": same(200), "POST": same(200), "PUT": same(200)},
+    "accounts:account": {  # one's own account; an empty form names the language
+        "GET": R(302, 200, 200, 200, 200, 200),
+        "POST": R(302, 400, 400, 400, 400, 400),
+    },
+    "accounts:password_change": {
+        "GET": R(302, 200, 200, 200, 200, 200),
+        "POST": R(302, 200, 200, 200, 200, 200),
+        "PUT": R(302, 200, 200, 200, 200, 200),
+    },
     "accounts:confirm-email": {"GET": same(400)},
     "accounts:confirm-email-resend": {
         "GET": R(405, 405, 405, 405, 405, 405),
@@ -208,6 +221,7 @@ URL_KWARGS = {
     "matching:recommendation-feedback": _pk("match"),
     "matching:run-progress": _pk("run"),
     "accounts:password_reset_confirm": lambda world: {"uidb64": "MQ", "token": "set-password"},
+    "accounts:invitation": lambda world: {"uidb64": "MQ", "token": "set-password"},
     "accounts:confirm-email": lambda world: {"token": "not-a-token"},
     "admin:view_on_site": lambda world: {
         "content_type_id": ContentType.objects.get_for_model(world.exhibitor).pk,
