@@ -4,10 +4,9 @@ Registration lives in the expo app (`auth/register/`), since it also creates the
 """
 
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from accounts import views
-from accounts.forms import ThrottleClearingSetPasswordForm
 
 app_name = "accounts"
 
@@ -30,10 +29,7 @@ page_urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-            form_class=ThrottleClearingSetPasswordForm,
-        ),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

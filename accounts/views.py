@@ -248,7 +248,26 @@ class PasswordResetView(auth_views.PasswordResetView):
         return response
 
 
-class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+class InPersonsLanguageMixin:
+    """A page reached by a valid emailed link, in the language of the person it was sent to."""
+
+    def dispatch(self, *args, **kwargs):
+        user = self.get_user(kwargs["uidb64"])
+        token = kwargs["token"]
+        if token == self.reset_url_token:
+            token = self.request.session.get(auth_views.INTERNAL_RESET_SESSION_TOKEN, "")
+        if user is not None and self.token_generator.check_token(user, token):
+            translation.activate(user.preferred_language)
+            self.request.LANGUAGE_CODE = user.preferred_language
+        return super().dispatch(*args, **kwargs)
+
+
+class PasswordResetConfirmView(InPersonsLanguageMixin, auth_views.PasswordResetConfirmView):
+    form_class = ThrottleClearingSetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class InvitationAcceptView(InPersonsLanguageMixin, auth_views.PasswordResetConfirmView):
     """The link of an invitation: choose a password, which confirms the address and signs in.
 
     Then the person lands where their role starts (`expo:start`).
