@@ -176,7 +176,7 @@ def test_password_validator_refuses_129_characters(client, imported):
     )
 
     assert response.status_code == 200
-    assert "This password is too long. It must contain at most 128 characters." in response.content.decode()
+    assert "密码太长，最多 128 个字符。" in response.content.decode()  # the page speaks the person's language
 
 
 def test_registration_is_rate_limited_per_client_address(api_client, expo):

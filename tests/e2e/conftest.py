@@ -36,11 +36,25 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(scope="session")
-def browser():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # between page actions are ordinary synchronous calls.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+@pytest.fixture(autouse=True)
+def _shipped_data(transactional_db):
+    """The taxonomy the data migration ships, whatever an earlier transactional test flushed."""
+    from expo.models import Term
+
+    if not Term.objects.exists():
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("expo.migrations.0002_taxonomy").load_taxonomy(apps, None)
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread while the browser is open; the ORM
+    # calls the tests make between page actions are ordinary synchronous calls. Only for these
+    # tests: the variable must not leak into the rest of the suite (`check --deploy` refuses it).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
