@@ -114,3 +114,24 @@ def test_health_answers_503_with_redis_down(api_client, redis_down):
 
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "ok", "broker": "error"}
+
+
+def test_rescore_not_queued_with_the_broker_down_is_logged_not_raised(caplog):
+    """Profile saves queue their rescore on commit; with the broker down the save must still answer."""
+    from celery import Celery
+
+    from matching.receivers import _queue
+
+    app = Celery("broker-down", broker=CLOSED, set_as_current=False)
+    app.conf.broker_connection_retry = False
+    app.conf.broker_transport_options = {"max_retries": 0}
+
+    @app.task(name="rescore")
+    def rescore(**kwargs):  # pragma: no cover (never runs: the broker is down)
+        return kwargs
+
+    _queue(rescore, expo_id=1, buyer_ids=[2])
+
+    assert [r.getMessage().split(": Error")[0] for r in caplog.records if r.name == "matching.receivers"] == [
+        "Broker unreachable, rescore not queued for {'expo_id': 1, 'buyer_ids': [2]}"
+    ]
