@@ -314,8 +314,9 @@ def staff_member_add(
 ) -> ExhibitorStaff:
     """Make the user with `email` (created without a usable password if new) staff of `exhibitor`.
 
-    A new user sets a password through the password-reset email. Adding someone who already works
-    for this exhibitor changes nothing and returns the existing link.
+    A new user sets a password through an invitation (`accounts.services.invitations_queue`, which
+    the admin calls when "Send an invitation" is ticked) or "Forgot your password?". Adding
+    someone who already works for this exhibitor changes nothing and returns the existing link.
     """
     staff_member_check(exhibitor=exhibitor, email=email)
     User = get_user_model()
