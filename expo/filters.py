@@ -6,7 +6,7 @@ from django_filters.widgets import QueryArrayWidget
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from expo.models import Exhibitor, Hall, Meeting, MeetingStatus, Term, TermKind
+from expo.models import Deal, DealStage, Exhibitor, Hall, Meeting, MeetingStatus, Term, TermKind
 from expo.selectors import (
     exhibitors_in_halls,
     exhibitors_matching,
@@ -148,3 +148,17 @@ class MeetingFilter(django_filters.FilterSet):
 
     def filter_date(self, queryset, name, value):
         return meetings_on_date(queryset, expo=self.expo, date=value)
+
+
+class DealFilter(django_filters.FilterSet):
+    """Deal lists: by stage, side and date range (`date_from`/`date_to` inclusive, expo-local days)."""
+
+    stage = django_filters.MultipleChoiceFilter(choices=DealStage.choices)
+    buyer = django_filters.NumberFilter(field_name="buyer_id")
+    exhibitor = django_filters.NumberFilter(field_name="exhibitor_id")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = Deal
+        fields = ["stage", "buyer", "exhibitor", "date_from", "date_to"]

@@ -1,7 +1,9 @@
 from django.urls import path
 
+from expo.views.api import deals as deals_api
 from expo.views.api import meetings as meetings_api
 from expo.views.api import profiles as profiles_api
+from expo.views.api import reports as reports_api
 from expo.views.api import taxonomy as taxonomy_api
 from expo.views.pages import profiles as profiles_pages
 
@@ -26,6 +28,9 @@ urlpatterns = [
     path("meetings/<int:pk>/check-in/", meetings_api.MeetingCheckInApi.as_view(), name="meeting-check-in"),
     path("meetings/<int:pk>/no-show/", meetings_api.MeetingNoShowApi.as_view(), name="meeting-no-show"),
     path("meetings/<int:pk>/owner/", meetings_api.MeetingOwnerApi.as_view(), name="meeting-owner"),
+    path("deals/", deals_api.DealListApi.as_view(), name="deal-list"),
+    path("deals/<int:pk>/", deals_api.DealDetailApi.as_view(), name="deal-detail"),
+    path("reports/deal-totals/", reports_api.DealTotalsApi.as_view(), name="deal-totals"),
 ]
 
 page_urlpatterns = [

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from expo.admin.money import ExchangeRateInline
+from expo.admin.money import ExchangeRateHistoryMixin, ExchangeRateInline
 from expo.admin.scoping import ExhibitorScopedMixin, OrganiserOnlyMixin, is_organiser
 from expo.models import Booth, Expo, Hall, Slot, Table
 from expo.services.floor import (
@@ -37,7 +37,6 @@ _EXPO_CREATE_FIELDS = (
     "closing_time",
     "slot_minutes",
     "time_zone",
-    "currency",
 )
 
 
@@ -68,7 +67,7 @@ class ExpoAdminForm(forms.ModelForm):
 
 
 @admin.register(Expo)
-class ExpoAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
+class ExpoAdmin(ExchangeRateHistoryMixin, OrganiserOnlyMixin, admin.ModelAdmin):
     form = ExpoAdminForm
     inlines = [HallInline, ExchangeRateInline]
     list_display = ("name", "name_zh", "slug", "start_date", "days", "slot_minutes", "is_current")
@@ -95,7 +94,7 @@ class ExpoAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
                     )
                 },
             ),
-            (None, {"fields": ("currency", "unverified_request_limit", *current)}),
+            (None, {"fields": ("unverified_request_limit", *current)}),
         ]
         if obj is not None:
             fieldsets.append((_("Timestamps"), {"fields": ("created_at", "updated_at")}))

@@ -5,11 +5,13 @@ Models hold fields, constraints and cheap properties only; every write goes thro
 
 The models live in one module per area (STYLE.md, section 1): `floor` (expos, slots, halls,
 booths, tables), `taxonomy`, `profiles` (exhibitors, their staff, buyers), `money` (exchange
-rates) and `meetings` (rules, availability, meetings, their history, the notification outbox).
-Everything is re-exported here, so `from expo.models import Exhibitor` works everywhere.
+rates and their history), `meetings` (rules, availability, meetings, their history, the
+notification outbox) and `deals` (intended deals and their history). Everything is re-exported
+here, so `from expo.models import Exhibitor` works everywhere.
 """
 
 from expo.models.base import ZERO, TimestampedModel, clean_price_range
+from expo.models.deals import DEAL_CNY_LIMIT, Deal, DealChange, DealQuerySet, DealStage, fen_text
 from expo.models.floor import Booth, Expo, ExpoQuerySet, Hall, Slot, Table, validate_time_zone
 from expo.models.meetings import (
     ACTIVE_STATUSES,
@@ -24,7 +26,7 @@ from expo.models.meetings import (
     Side,
     SlotClosure,
 )
-from expo.models.money import ExchangeRate, currency_validator
+from expo.models.money import REPORTING_CURRENCY, ExchangeRate, ExchangeRateChange, currency_validator
 from expo.models.profiles import Buyer, Exhibitor, ExhibitorStaff, ProfileQuerySet
 from expo.models.taxonomy import BUYER_FACETS, EXHIBITOR_FACETS, Term, TermKind, TermQuerySet
 
@@ -41,6 +43,14 @@ __all__ = [
     "Side",
     "SlotClosure",
     "BUYER_FACETS",
+    "DEAL_CNY_LIMIT",
+    "REPORTING_CURRENCY",
+    "Deal",
+    "DealChange",
+    "DealQuerySet",
+    "DealStage",
+    "ExchangeRateChange",
+    "fen_text",
     "EXHIBITOR_FACETS",
     "ZERO",
     "Booth",

@@ -10,7 +10,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from expo.models.base import TimestampedModel
-from expo.models.money import currency_validator
 
 
 def validate_time_zone(value: str) -> None:
@@ -24,7 +23,11 @@ class ExpoQuerySet(models.QuerySet):
 
 
 class Expo(TimestampedModel):
-    """One edition of a trade expo: its days, opening hours and meeting slot grid."""
+    """One edition of a trade expo: its days, opening hours and meeting slot grid.
+
+    Deals are reported in CNY at every expo (`expo.models.money`); other currencies are converted
+    at the expo's exchange rates.
+    """
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -39,9 +42,6 @@ class Expo(TimestampedModel):
     slot_minutes = models.PositiveSmallIntegerField(_("slot length (minutes)"), default=20)
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone]
-    )
-    currency = models.CharField(
-        _("reporting currency"), max_length=3, default="CNY", validators=[currency_validator]
     )
     is_current = models.BooleanField(
         _("current"), default=False, help_text=_("The API and pages act on the current expo.")
@@ -79,11 +79,6 @@ class Expo(TimestampedModel):
                 name="expo_opening_before_closing",
                 condition=Q(opening_time__lt=F("closing_time")),
                 violation_error_message=_("The opening time must be before the closing time."),
-            ),
-            models.CheckConstraint(
-                name="expo_currency_code",
-                condition=Q(currency__regex=r"^[A-Z]{3}$"),
-                violation_error_message=_("Use a three-letter ISO 4217 currency code."),
             ),
         ]
 

@@ -147,7 +147,6 @@ def expo_create(
     venue: str = "",
     venue_zh: str = "",
     edition: str = "",
-    currency: str = "CNY",
     make_current: bool = False,
 ) -> Expo:
     """Create an expo edition and its slot grid; with `make_current`, it becomes the current expo."""
@@ -164,7 +163,6 @@ def expo_create(
         closing_time=closing_time,
         slot_minutes=slot_minutes,
         time_zone=time_zone,
-        currency=currency,
     )
     expo.full_clean()
     expo.save()

@@ -681,7 +681,6 @@ def test_organiser_expo_add_creates_slot_grid_and_inline_halls(organiser_client)
         "closing_time": "10:00",
         "slot_minutes": 20,
         "time_zone": "Asia/Shanghai",
-        "currency": "CNY",
         "unverified_request_limit": 3,
         "make_current": "on",
         "halls-TOTAL_FORMS": 1,

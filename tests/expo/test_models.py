@@ -95,7 +95,6 @@ def test_many_expos_may_be_not_current():
         {"days": 0},
         {"slot_minutes": 2},
         {"opening_time": datetime.time(18, 0)},
-        {"currency": "usd"},
     ],
 )
 def test_expo_rejects_invalid_schedule_at_database(values):

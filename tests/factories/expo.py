@@ -111,3 +111,20 @@ class ExchangeRateFactory(factory.django.DjangoModelFactory):
 def term(kind: str, slug: str) -> Term:
     """A shipped taxonomy term (loaded by the data migration)."""
     return Term.objects.get(kind=kind, slug=slug)
+
+
+def deal(*, buyer, exhibitor, user=None, amount="1000.00", currency="CNY", category="chiffon", **kwargs):
+    """A deal logged through the service (by an organiser unless `user` is given)."""
+    from expo.services.deals import deal_create
+    from tests.factories.accounts import OrganiserFactory
+
+    return deal_create(
+        user=user or OrganiserFactory(),
+        expo=buyer.expo,
+        buyer=buyer,
+        exhibitor=exhibitor,
+        amount=amount,
+        currency=currency,
+        category=category,
+        **kwargs,
+    )

@@ -35,7 +35,6 @@ class Command(BaseCommand):
         parser.add_argument("--close", required=True, help="Closing time, HH:MM (local)")
         parser.add_argument("--slot-minutes", type=int, default=20)
         parser.add_argument("--tz", default="Asia/Shanghai")
-        parser.add_argument("--currency", default="CNY")
         parser.add_argument("--current", action="store_true", help="Make it the current expo")
 
     def handle(self, *args, **options):
@@ -52,7 +51,6 @@ class Command(BaseCommand):
                 closing_time=_time("--close", options["close"]),
                 slot_minutes=options["slot_minutes"],
                 time_zone=options["tz"],
-                currency=options["currency"],
                 make_current=options["current"],
             )
         except ValidationError as exc:

@@ -25,6 +25,7 @@ from expo.models import (
     Booth,
     Buyer,
     ExchangeRate,
+    ExchangeRateChange,
     Exhibitor,
     ExhibitorStaff,
     Expo,
@@ -274,6 +275,13 @@ def _write(*, plan: DemoPlan, expo_slug: str, term_ids: dict, phases: _Phases) -
         ExchangeRate,
         [
             ExchangeRate(expo=expo, currency=code, rate_to_cny=rate)
+            for code, rate in data.EXCHANGE_RATES.items()
+        ],
+    )
+    _insert(  # each rate's history starts with its first value
+        ExchangeRateChange,
+        [
+            ExchangeRateChange(expo=expo, currency=code, rate_to_cny=rate)
             for code, rate in data.EXCHANGE_RATES.items()
         ],
     )
