@@ -10,7 +10,7 @@ from django.utils import timezone
 from expo.models import Deal, DealChange, DealStage
 from expo.services.deals import deal_update
 from expo.services.money import exchange_rate_set
-from tests.factories.accounts import OrganiserFactory, StaffUserFactory, UserFactory
+from tests.factories.accounts import StaffUserFactory, UserFactory
 from tests.factories.expo import BuyerFactory, ExhibitorFactory, ExhibitorStaffFactory, ExpoFactory, deal
 
 pytestmark = pytest.mark.django_db
