@@ -69,6 +69,10 @@ EXHIBITOR_STAFF_PERMISSIONS: tuple[str, ...] = (
     "expo.view_exhibitormeetingsettings",
     "expo.add_exhibitormeetingsettings",
     "expo.change_exhibitormeetingsettings",
+    # Deals: their company's intended deals (never deleted: withdrawn instead).
+    "expo.view_deal",
+    "expo.add_deal",
+    "expo.change_deal",
 )
 
 

@@ -7,7 +7,7 @@ admins of rows that belong to an exhibitor (meetings, deals) reuse `ExhibitorSco
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from expo.admin import floor, meetings, money, profiles, taxonomy  # noqa: F401 (registers the model admins)
+from expo.admin import deals, floor, meetings, money, profiles, taxonomy  # noqa: F401 (registers the model admins)
 from expo.admin.labels import LabelledChoicesMixin
 from expo.admin.scoping import ExhibitorScopedMixin, OrganiserOnlyMixin, StaffHiddenMixin, is_organiser
 

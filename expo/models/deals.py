@@ -135,8 +135,8 @@ class Deal(TimestampedModel):
 
     @property
     def amount_cny(self) -> str:
-        """The amount in CNY as an exact decimal string (e.g. "87649.50")."""
-        return fen_text(self.amount_cny_fen)
+        """The amount in CNY as an exact decimal string (e.g. "87649.50"); "" before conversion."""
+        return "" if self.amount_cny_fen is None else fen_text(self.amount_cny_fen)
 
 
 class DealChange(models.Model):

@@ -3,7 +3,7 @@
 Re-exported here, so `from expo.selectors import exhibitor_list` works everywhere.
 """
 
-from expo.selectors.deals import deal_get_for_user, deal_history, deal_list, deal_list_for_user
+from expo.selectors.deals import buyers_met_by, deal_get_for_user, deal_history, deal_list, deal_list_for_user
 from expo.selectors.floor import expo_current, hall_list
 from expo.selectors.meetings import (
     buyer_live_meeting_count,
@@ -38,6 +38,7 @@ __all__ = [
     "meeting_policy",
     "DIRECTORY_FACETS",
     "buyer_for_user",
+    "buyers_met_by",
     "deal_get_for_user",
     "deal_history",
     "deal_list",

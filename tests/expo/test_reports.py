@@ -115,7 +115,9 @@ def test_labels_follow_the_language(client_for, organiser, ledger):
 
 
 @pytest.mark.parametrize("group_by", GROUPINGS)
-def test_csv_streams_with_bom_and_parses_back_to_the_same_totals(client_for, organiser, expo, ledger, group_by):
+def test_csv_streams_with_bom_and_parses_back_to_the_same_totals(
+    client_for, organiser, expo, ledger, group_by
+):
     response = client_for(organiser).get(URL, {"group_by": group_by, "format": "csv"})
 
     assert response.status_code == 200
@@ -135,7 +137,9 @@ def test_csv_streams_with_bom_and_parses_back_to_the_same_totals(client_for, org
 
 @pytest.mark.parametrize("group_by", GROUPINGS)
 def test_xlsx_parses_back_to_the_same_totals(client_for, organiser, ledger, group_by):
-    response = client_for(organiser).get(URL, {"group_by": group_by, "format": "xlsx"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client_for(organiser).get(
+        URL, {"group_by": group_by, "format": "xlsx"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -153,7 +157,9 @@ def test_filters_by_stage_and_date_range(client_for, organiser, expo):
     buyer, exhibitor = BuyerFactory(expo=expo), ExhibitorFactory(expo=expo)
     deal(buyer=buyer, exhibitor=exhibitor, amount="10.00", stage="signed", date=datetime.date(2027, 4, 12))
     deal(buyer=buyer, exhibitor=exhibitor, amount="20.00", stage="intended", date=datetime.date(2027, 4, 13))
-    deal(buyer=buyer, exhibitor=exhibitor, amount="40.00", stage="negotiating", date=datetime.date(2027, 4, 14))
+    deal(
+        buyer=buyer, exhibitor=exhibitor, amount="40.00", stage="negotiating", date=datetime.date(2027, 4, 14)
+    )
     deal(buyer=buyer, exhibitor=exhibitor, amount="80.00", stage="withdrawn", date=datetime.date(2027, 4, 13))
     client = client_for(organiser)
 
@@ -163,7 +169,9 @@ def test_filters_by_stage_and_date_range(client_for, organiser, expo):
     assert total() == "70.00"
     assert total(stage="signed") == "10.00"
     assert total(stage="signed,intended") == "30.00"
-    assert client.get(URL + "?group_by=day&stage=signed&stage=negotiating").json()["grand_total_cny"] == "50.00"
+    assert (
+        client.get(URL + "?group_by=day&stage=signed&stage=negotiating").json()["grand_total_cny"] == "50.00"
+    )
     assert total(date_from="2027-04-13") == "60.00"
     assert total(date_from="2027-04-13", date_to="2027-04-13") == "20.00"
 
