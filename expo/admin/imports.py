@@ -1,5 +1,6 @@
 """The organisers' import page: exhibitors or buyers from a CSV or XLSX file, through the import services."""
 
+import functools
 from pathlib import Path
 
 from django import forms
@@ -19,12 +20,14 @@ from expo.services.imports import (
     EXHIBITOR_REQUIRED,
     ImportFailed,
     buyers_import,
+    deals_import,
     exhibitors_import,
 )
 from expo.services.imports.columns import chinese_header
 from expo.services.imports.templates import TEMPLATE_COLUMNS, TEMPLATE_FORMATS, import_template
 
-IMPORTERS = {"exhibitors": exhibitors_import, "buyers": buyers_import}
+IMPORTERS = {"exhibitors": exhibitors_import, "buyers": buyers_import, "deals": deals_import}
+PERMISSIONS = {"exhibitors": "expo.add_exhibitor", "buyers": "expo.add_buyer", "deals": "expo.add_deal"}
 ALLOWED_SUFFIXES = {".csv", ".xlsx"}
 
 
@@ -32,7 +35,7 @@ class ImportForm(forms.Form):
     expo = forms.ModelChoiceField(label=_("Expo"), queryset=Expo.objects.all())
     kind = forms.ChoiceField(
         label=_("What the file lists"),
-        choices=[("exhibitors", _("Exhibitors")), ("buyers", _("Buyers"))],
+        choices=[("exhibitors", _("Exhibitors")), ("buyers", _("Buyers")), ("deals", _("Intended deals"))],
     )
     file = forms.FileField(label=_("File"), help_text=_("A CSV file with a header row, or an XLSX workbook."))
     dry_run = forms.BooleanField(
@@ -56,7 +59,7 @@ class ImportForm(forms.Form):
 
 
 def _check_may_import(request, kind: str) -> None:
-    permission = "expo.add_buyer" if kind == "buyers" else "expo.add_exhibitor"
+    permission = PERMISSIONS.get(kind, "expo.add_exhibitor")
     if not is_organiser(request) or not request.user.has_perm(permission):
         raise PermissionDenied
 
@@ -97,6 +100,8 @@ def import_view(request):
         if form.is_valid():
             data = form.cleaned_data
             importer = IMPORTERS[data["kind"]]
+            if data["kind"] == "deals":  # deals record who logged them
+                importer = functools.partial(deals_import, user=request.user)
             try:
                 result = importer(
                     expo=data["expo"],
@@ -124,6 +129,7 @@ def import_view(request):
                     result.rows,
                 )
                 messages.success(request, message % params)
+<<<<<<< HEAD
                 if data["invite"]:
                     messages.info(
                         request,
@@ -135,13 +141,16 @@ def import_view(request):
                         % {"count": result.invited},
                     )
                 model = "buyer" if data["kind"] == "buyers" else "exhibitor"
+=======
+                model = {"buyers": "buyer", "deals": "deal"}.get(data["kind"], "exhibitor")
+>>>>>>> dda7e28 (Deal import for paper forms collected at the booths: all or nothing, updates by external_id through the deal service; Chinese for the deal strings)
                 return redirect(reverse(f"admin:expo_{model}_changelist"))
         status = 400
     else:
         form = ImportForm(initial={"kind": kind, "expo": Expo.objects.current()})
     context = {
         **admin.site.each_context(request),
-        "title": _("Import exhibitors or buyers"),
+        "title": _("Import exhibitors, buyers or deals"),
         "form": form,
         "errors": errors,
         "columns": import_columns(),

@@ -147,7 +147,9 @@ def test_xlsx_parses_back_to_the_same_totals(client_for, organiser, ledger, grou
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     assert rows[0] == ("key", "label", "total_cny", "deals", "metres")
     *data, total = rows[1:]
-    got = {r[0]: (f"{Decimal(repr(r[2])):.2f}", r[3], r[4]) for r in data}
+    got = {
+        r[0] or "": (f"{Decimal(repr(r[2])):.2f}", r[3], r[4]) for r in data
+    }  # an empty cell reads as None
     assert got == _as_rows(ledger[group_by])
     assert total[1] == "合计"
     assert f"{Decimal(repr(total[2])):.2f}" == f"{sum(v[0] for v in ledger['day'].values()):.2f}"
