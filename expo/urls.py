@@ -5,6 +5,7 @@ from expo.views.api import meetings as meetings_api
 from expo.views.api import profiles as profiles_api
 from expo.views.api import reports as reports_api
 from expo.views.api import taxonomy as taxonomy_api
+from expo.views.pages import dashboard as dashboard_pages
 from expo.views.pages import profiles as profiles_pages
 
 app_name = "expo"
@@ -40,4 +41,8 @@ page_urlpatterns = [
     path("profile/", profiles_pages.profile_page, name="profile"),
     path("exhibitors/", profiles_pages.directory_page, name="directory"),
     path("exhibitors/<int:pk>/", profiles_pages.exhibitor_page, name="exhibitor"),
+    path("organiser/dashboard/", dashboard_pages.dashboard_page, name="dashboard"),
+    path("organiser/summary/", dashboard_pages.summary_page, name="summary"),
+    path("exhibitor/figures/", dashboard_pages.exhibitor_figures_page, name="exhibitor-figures"),
+    path("exhibitor/figures.xlsx", dashboard_pages.exhibitor_figures_download, name="exhibitor-figures-xlsx"),
 ]

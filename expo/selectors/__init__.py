@@ -3,7 +3,14 @@
 Re-exported here, so `from expo.selectors import exhibitor_list` works everywhere.
 """
 
-from expo.selectors.deals import buyers_met_by, deal_get_for_user, deal_history, deal_list, deal_list_for_user
+from expo.selectors.deals import (
+    buyers_met_by,
+    deal_get_for_user,
+    deal_history,
+    deal_list,
+    deal_list_for_user,
+    expo_figures,
+)
 from expo.selectors.floor import expo_current, hall_list
 from expo.selectors.meetings import (
     buyer_live_meeting_count,
@@ -53,6 +60,7 @@ __all__ = [
     "exhibitors_in_halls",
     "exhibitors_matching",
     "exhibitors_with_any_term",
+    "expo_figures",
     "expo_current",
     "hall_list",
     "term_list",

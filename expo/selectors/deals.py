@@ -1,8 +1,8 @@
 """Reads of intended deals: each role's own list, with the joins every list shows."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
-from expo.models import Buyer, Deal, DealChange, Exhibitor, Expo
+from expo.models import Buyer, Deal, DealChange, DealStage, Exhibitor, Expo
 from expo.selectors.profiles import exhibitor_for_user
 
 
@@ -43,3 +43,36 @@ __all__ = ["deal_get_for_user", "deal_history", "deal_list", "deal_list_for_user
 def buyers_met_by(*, exhibitor: Exhibitor) -> QuerySet[Buyer]:
     """Buyers the exhibitor had an accepted or checked-in meeting with (whom its staff may log deals for)."""
     return Buyer.objects.none()
+
+
+def expo_figures(*, expo: Expo) -> dict:
+    """The organiser dashboard's head-line counts: buyers, exhibitors and deals (withdrawn apart)."""
+    buyers = Buyer.objects.filter(expo=expo).aggregate(
+        registered=Count("id"),
+        verified=Count("id", filter=Q(verified=True)),
+        signed_in=Count("id", filter=Q(user__last_login__isnull=False)),
+    )
+    deals = Deal.objects.filter(expo=expo).aggregate(
+        counted=Count("id", filter=~Q(stage=DealStage.WITHDRAWN)),
+        withdrawn=Count("id", filter=Q(stage=DealStage.WITHDRAWN)),
+        fen=Sum("amount_cny_fen", filter=~Q(stage=DealStage.WITHDRAWN)),
+        metres=Sum("quantity_m", filter=~Q(stage=DealStage.WITHDRAWN)),
+    )
+    stages = dict(
+        Deal.objects.filter(expo=expo)
+        .order_by()
+        .values_list("stage")
+        .annotate(n=Count("id"))
+        .values_list("stage", "n")
+    )
+    return {
+        "buyers": buyers,
+        "exhibitors": Exhibitor.objects.filter(expo=expo).count(),
+        "deals": {
+            "count": deals["counted"],
+            "withdrawn": deals["withdrawn"],
+            "fen": int(deals["fen"] or 0),
+            "metres": int(deals["metres"] or 0),
+            "by_stage": [(stage, label, stages.get(stage, 0)) for stage, label in DealStage.choices],
+        },
+    }

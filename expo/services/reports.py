@@ -200,3 +200,46 @@ def deal_totals_xlsx(spec: TotalsFilter, *, language: str) -> tempfile.SpooledTe
     workbook.save(output)
     output.seek(0)
     return output
+
+
+def exhibitor_figures_xlsx(*, exhibitor, language: str) -> tempfile.SpooledTemporaryFile:
+    """An exhibitor's own deals as an XLSX workbook (write-only mode), in a file positioned at its start."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    deals = (
+        Deal.objects.filter(exhibitor=exhibitor).select_related("buyer", "category").order_by("date", "id")
+    )
+    with translation.override(language):
+        sheet = workbook.create_sheet(title=str(_("Intended deals"))[:31])
+        sheet.append(
+            [
+                "id", "date", "buyer", "buyer_country", "category", "stage", "amount", "currency",
+                "rate", "amount_cny", "quantity_m", "note",
+            ]
+        )  # fmt: skip
+        zh = language.startswith("zh")
+        for deal in deals.iterator(chunk_size=CHUNK):
+            cny = WriteOnlyCell(sheet, value=Decimal(deal.amount_cny))
+            cny.number_format = "#,##0.00"
+            sheet.append(
+                [
+                    deal.pk,
+                    deal.date,
+                    deal.buyer.company,
+                    deal.buyer.country.code or "",
+                    deal.category.name_zh if zh else deal.category.name_en,
+                    str(deal.get_stage_display()),
+                    deal.amount,
+                    deal.currency,
+                    deal.rate,
+                    cny,
+                    deal.quantity_m,
+                    deal.note,
+                ]
+            )
+    output = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (the caller streams it)
+    workbook.save(output)
+    output.seek(0)
+    return output

@@ -76,7 +76,7 @@ class DealSerializer(serializers.Serializer):
     rate = serializers.DecimalField(max_digits=18, decimal_places=8, help_text="CNY per unit of `currency`.")
     amount_cny = serializers.CharField(help_text="The amount in CNY, exact to the fen (decimal string).")
     quantity_m = serializers.IntegerField(allow_null=True)
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category = serializers.CharField(source="category.slug", help_text="The fabric term's slug.")
     stage = serializers.ChoiceField(choices=DealStage.choices)
     date = serializers.DateField()
     note = serializers.CharField()
