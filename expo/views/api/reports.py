@@ -11,11 +11,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from accounts.permissions import IsOrganiser
 from expo.models import DealStage
 from expo.services.reports import (
     COUNTED_STAGES,
@@ -29,13 +29,6 @@ from expo.views.common import EXPO_PARAMETER, expo_or_404
 
 FORMATS = ("json", "csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class IsOrganiser(BasePermission):
-    message = "Only organisers may do this."
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_organiser)
 
 
 class _SettingsWithoutFormatOverride:
