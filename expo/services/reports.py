@@ -27,6 +27,7 @@ GROUPINGS: dict[str, object] = {
     "category": gettext_lazy("Fabric"),
     "country": gettext_lazy("Buyer country"),
     "day": gettext_lazy("Day"),
+    "deal": gettext_lazy("Deal"),
 }
 COUNTED_STAGES = [s for s in DealStage.values if s != DealStage.WITHDRAWN]
 COLUMNS = ("key", "label", "total_cny", "deals", "metres")
@@ -39,6 +40,8 @@ _GROUP_FIELDS: dict[str, tuple[str, ...]] = {
     "category": ("category__slug", "category__name_en", "category__name_zh"),
     "country": ("buyer__country",),
     "day": ("date",),
+    # One row per deal: where every yuan came from. Grouping by the primary key keeps one query shape.
+    "deal": ("id", "buyer__company", "exhibitor__name_en", "exhibitor__name_zh"),
 }
 
 
@@ -107,14 +110,17 @@ def _key_label(group_by: str, values: dict, zh: bool) -> tuple[str, str]:
     if group_by == "country":
         code = values["buyer__country"] or ""
         return code, (str(countries.name(code)) if code else _("Unknown"))
+    if group_by == "deal":
+        exhibitor = (values["exhibitor__name_zh"] if zh else "") or values["exhibitor__name_en"]
+        return str(values["id"]), f"{values['buyer__company'] or ''} → {exhibitor}"
     day = values["date"]
     return day.isoformat(), day.isoformat()
 
 
 def deal_totals_rows(spec: TotalsFilter) -> Iterator[TotalsRow]:
-    """One row per group, largest total first (by date for `day`), read from the database in chunks."""
+    """One row per group, largest total first (by date for `day`, by id for `deal`), read in chunks."""
     fields = _GROUP_FIELDS[spec.group_by]
-    order = ["date"] if spec.group_by == "day" else ["-fen", fields[0]]
+    order = {"day": ["date"], "deal": ["id"]}.get(spec.group_by, ["-fen", fields[0]])
     grouped = (
         counted_deals(spec)
         .order_by()

@@ -223,3 +223,17 @@ def test_only_organisers_get_reports(client_for, api_client, expo, fmt):
     assert api_client.get(URL, params).status_code == 401
     assert client_for(buyer.user).get(URL, params).status_code == 403
     assert client_for(staff).get(URL, params).status_code == 403
+
+
+def test_one_row_per_deal_shows_where_every_yuan_came_from(client_for, organiser, ledger, expo):
+    from expo.models import Deal
+
+    response = client_for(organiser).get(URL, {"group_by": "deal", "format": "csv"})
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))[1:-1]
+    counted = Deal.objects.filter(expo=expo).exclude(stage="withdrawn").select_related("buyer", "exhibitor")
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        (str(d.pk), f"{d.buyer.company} → {d.exhibitor.name_en}", d.amount_cny)
+        for d in counted.order_by("id")
+    ]
+    assert sum(Decimal(r[2]) for r in rows) == sum(v[0] for v in ledger["day"].values())
