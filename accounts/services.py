@@ -69,10 +69,14 @@ EXHIBITOR_STAFF_PERMISSIONS: tuple[str, ...] = (
     "expo.view_exhibitormeetingsettings",
     "expo.add_exhibitormeetingsettings",
     "expo.change_exhibitormeetingsettings",
-    # Deals: their company's intended deals (never deleted: withdrawn instead).
+    # Deals: their company's intended deals (never deleted: withdrawn instead), the samples asked
+    # for at their meetings and what both sides said afterwards.
     "expo.view_deal",
     "expo.add_deal",
     "expo.change_deal",
+    "expo.view_samplerequest",
+    "expo.change_samplerequest",
+    "expo.view_meetingfeedback",
 )
 
 

@@ -31,6 +31,9 @@ urlpatterns = [
     path("meetings/<int:pk>/owner/", meetings_api.MeetingOwnerApi.as_view(), name="meeting-owner"),
     path("deals/", deals_api.DealListApi.as_view(), name="deal-list"),
     path("deals/<int:pk>/", deals_api.DealDetailApi.as_view(), name="deal-detail"),
+    path("samples/", deals_api.SampleListApi.as_view(), name="sample-list"),
+    path("samples/<int:pk>/", deals_api.SampleDetailApi.as_view(), name="sample-detail"),
+    path("meetings/<int:pk>/feedback/", deals_api.MeetingFeedbackApi.as_view(), name="meeting-feedback"),
     path("reports/deal-totals/", reports_api.DealTotalsApi.as_view(), name="deal-totals"),
 ]
 

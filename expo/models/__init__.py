@@ -6,12 +6,24 @@ Models hold fields, constraints and cheap properties only; every write goes thro
 The models live in one module per area (STYLE.md, section 1): `floor` (expos, slots, halls,
 booths, tables), `taxonomy`, `profiles` (exhibitors, their staff, buyers), `money` (exchange
 rates and their history), `meetings` (rules, availability, meetings, their history, the
-notification outbox) and `deals` (intended deals and their history). Everything is re-exported
+notification outbox) and `deals` (intended deals and their history, sample requests, post-meeting feedback). Everything is re-exported
 here, so `from expo.models import Exhibitor` works everywhere.
 """
 
 from expo.models.base import ZERO, TimestampedModel, clean_price_range
-from expo.models.deals import DEAL_CNY_LIMIT, Deal, DealChange, DealQuerySet, DealStage, fen_text
+from expo.models.deals import (
+    DEAL_CNY_LIMIT,
+    SAMPLE_ORDER,
+    Deal,
+    DealChange,
+    DealQuerySet,
+    DealStage,
+    Interest,
+    MeetingFeedback,
+    SampleRequest,
+    SampleStatus,
+    fen_text,
+)
 from expo.models.floor import Booth, Expo, ExpoQuerySet, Hall, Slot, Table, validate_time_zone
 from expo.models.meetings import (
     ACTIVE_STATUSES,
@@ -44,6 +56,11 @@ __all__ = [
     "SlotClosure",
     "BUYER_FACETS",
     "DEAL_CNY_LIMIT",
+    "SAMPLE_ORDER",
+    "Interest",
+    "MeetingFeedback",
+    "SampleRequest",
+    "SampleStatus",
     "REPORTING_CURRENCY",
     "Deal",
     "DealChange",

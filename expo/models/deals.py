@@ -1,4 +1,4 @@
-"""Intended deals: what a buyer and an exhibitor agreed at the expo, in CNY to the fen, with history.
+"""Intended deals, sample requests and post-meeting feedback: what came of the meetings.
 
 A deal keeps the amount in its own currency, the rate it was converted at and the result in whole
 fen (`amount_cny_fen`, an integer): sums of integers are exact in every database, where SQLite
@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from expo.models.base import ZERO, TimestampedModel
+from expo.models.meetings import Side
 from expo.models.money import _rate_field, currency_validator
 from expo.models.taxonomy import TermKind
 
@@ -52,6 +53,17 @@ class Deal(TimestampedModel):
     )
     exhibitor = models.ForeignKey(
         "expo.Exhibitor", verbose_name=_("exhibitor"), on_delete=models.CASCADE, related_name="deals"
+    )
+    # One-to-one: a meeting holds at most one deal (a unique constraint), which both sides edit,
+    # so no total counts one agreement twice.
+    meeting = models.OneToOneField(
+        "expo.Meeting",
+        verbose_name=_("meeting"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deal",
+        help_text=_("The meeting this deal came from, if any."),
     )
     external_id = models.CharField(
         _("external ID"), max_length=64, blank=True, help_text=_("The paper form's number, for imports.")
@@ -168,3 +180,115 @@ class DealChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deal_id} {self.action} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class SampleStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    SENT = "sent", _("Sent")
+    RECEIVED = "received", _("Received")
+
+
+# A sample moves forward only: requested → sent → received (a step may be skipped).
+SAMPLE_ORDER = {SampleStatus.REQUESTED: 0, SampleStatus.SENT: 1, SampleStatus.RECEIVED: 2}
+
+
+class SampleRequest(TimestampedModel):
+    """Fabric samples a buyer asked for at a meeting, and how far they got."""
+
+    meeting = models.ForeignKey(
+        "expo.Meeting", verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="sample_requests"
+    )
+    fabric = models.ForeignKey(
+        "expo.Term",
+        verbose_name=_("fabric"),
+        on_delete=models.PROTECT,
+        related_name="sample_requests",
+        limit_choices_to={"kind": TermKind.FABRIC},
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), default=1, help_text=_("Swatches or hangers."))
+    status = models.CharField(
+        _("status"), max_length=10, choices=SampleStatus.choices, default=SampleStatus.REQUESTED
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("sample request")
+        verbose_name_plural = _("sample requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="sample_quantity_positive",
+                condition=Q(quantity__gte=1),
+                violation_error_message=_("The quantity must be greater than zero."),
+            ),
+            models.CheckConstraint(
+                name="sample_status_valid",
+                condition=Q(status__in=SampleStatus.values),
+                violation_error_message=_("Unknown sample status."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.fabric_id} ({self.status})"
+
+
+class Interest(models.TextChoices):
+    NONE = "none", _("None")
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class MeetingFeedback(TimestampedModel):
+    """One side's word after a meeting: did it take place, and how interested are they."""
+
+    meeting = models.ForeignKey(
+        "expo.Meeting", verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="feedback"
+    )
+    side = models.CharField(
+        _("side"), max_length=10, choices=[("buyer", _("Buyer")), ("exhibitor", _("Exhibitor"))]
+    )
+    took_place = models.BooleanField(_("took place"))
+    interest = models.CharField(_("interest"), max_length=10, choices=Interest.choices, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("given by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("meeting feedback")
+        verbose_name_plural = _("meeting feedback")
+        ordering = ["meeting", "side"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "side"],
+                name="feedback_one_per_side",
+                violation_error_message=_("This side already gave feedback on this meeting."),
+            ),
+            models.CheckConstraint(
+                name="feedback_interest_only_if_met",
+                condition=Q(took_place=True) | Q(interest=""),
+                violation_error_message=_("Interest is given only for a meeting that took place."),
+            ),
+            models.CheckConstraint(
+                name="feedback_side_valid",
+                condition=Q(side__in=Side.values),
+                violation_error_message=_("Unknown side."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.side}: {self.took_place} {self.interest}"

@@ -4,12 +4,17 @@ Re-exported here, so `from expo.selectors import exhibitor_list` works everywher
 """
 
 from expo.selectors.deals import (
+    MET_STATUSES,
     buyers_met_by,
     deal_get_for_user,
     deal_history,
     deal_list,
     deal_list_for_user,
+    exhibitor_leads,
     expo_figures,
+    meeting_for_user,
+    meetings_per_hour,
+    sample_list_for_user,
 )
 from expo.selectors.floor import expo_current, hall_list
 from expo.selectors.meetings import (
@@ -37,6 +42,7 @@ from expo.selectors.profiles import (
 from expo.selectors.taxonomy import term_list
 
 __all__ = [
+    "MET_STATUSES",
     "buyer_live_meeting_count",
     "exhibitor_free_slots",
     "exhibitor_live_meeting_count",
@@ -60,7 +66,11 @@ __all__ = [
     "exhibitors_in_halls",
     "exhibitors_matching",
     "exhibitors_with_any_term",
+    "exhibitor_leads",
     "expo_figures",
+    "meetings_per_hour",
+    "meeting_for_user",
+    "sample_list_for_user",
     "expo_current",
     "hall_list",
     "term_list",

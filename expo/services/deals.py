@@ -17,24 +17,31 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.api import Conflict
 from expo.models import (
     DEAL_CNY_LIMIT,
+    SAMPLE_ORDER,
     Buyer,
     Deal,
     DealChange,
     DealStage,
     Exhibitor,
     Expo,
+    Meeting,
+    MeetingFeedback,
+    MeetingStatus,
+    SampleRequest,
+    Side,
     Term,
     TermKind,
 )
-from expo.selectors import exhibitor_for_user
+from expo.selectors import MET_STATUSES, exhibitor_for_user
 from expo.services.money import cny_fen, rate_current
 
 # Fields a PATCH may change; buyer, exhibitor and expo are fixed once a deal exists.
 DEAL_EDITABLE_FIELDS = ("amount", "currency", "quantity_m", "category", "stage", "date", "note")
 # Fields whose values the history records (with the conversion they cause).
-_TRACKED = (*DEAL_EDITABLE_FIELDS, "rate", "amount_cny")
+_TRACKED = (*DEAL_EDITABLE_FIELDS, "rate", "amount_cny", "meeting")
 AMOUNT_LIMIT = Decimal("100000000000000")  # max_digits=16, decimal_places=2
 
 
@@ -45,7 +52,7 @@ def expo_today(expo: Expo) -> datetime.date:
 
 def parties_met(*, buyer: Buyer, exhibitor: Exhibitor) -> bool:
     """Whether the buyer and the exhibitor had an accepted or checked-in meeting."""
-    return False
+    return Meeting.objects.filter(buyer=buyer, exhibitor=exhibitor, status__in=MET_STATUSES).exists()
 
 
 def deal_may_log(*, user, buyer: Buyer, exhibitor: Exhibitor) -> None:
@@ -78,6 +85,13 @@ def deal_may_edit(*, user, deal: Deal) -> bool:
         own = exhibitor_for_user(user=user)
         return own is not None and own.pk == deal.exhibitor_id
     return False
+
+
+def _meeting_free(meeting: Meeting) -> None:
+    existing = Deal.objects.filter(meeting=meeting).values_list("pk", flat=True).first()
+    if existing is not None:
+        message = _("This meeting already holds deal %(id)s; change that deal instead (PATCH deals/%(id)s/).")
+        raise Conflict(message % {"id": existing})
 
 
 def _amount(value: Any, errors: dict) -> Decimal | None:
@@ -135,6 +149,8 @@ def _snapshot(deal: Deal) -> dict[str, Any]:
             value = deal.category.slug if deal.category_id else None
         elif name == "amount_cny":
             value = deal.amount_cny if deal.amount_cny_fen is not None else None
+        elif name == "meeting":
+            value = deal.meeting_id
         else:
             value = getattr(deal, name)
         if isinstance(value, Decimal | datetime.date):
@@ -174,25 +190,37 @@ def deal_create(
     quantity_m: int | None = None,
     note: str = "",
     external_id: str = "",
+    meeting: Meeting | None = None,
     action: str = DealChange.Action.CREATED,
 ) -> Deal:
     """Log an intended deal, converted to CNY at the expo's current rate; its history starts here.
 
-    Raises PermissionDenied when `user` may not log a deal between these two, ValidationError
-    naming each bad field (nothing is written then).
+    With `meeting`, the deal is that meeting's (its buyer and exhibitor, accepted or checked in);
+    a meeting that already holds a deal raises Conflict naming it. Raises PermissionDenied when
+    `user` may not log a deal between these two, ValidationError naming each bad field (nothing
+    is written then).
     """
     errors: dict[str, list] = {}
     if buyer.expo_id != expo.pk:
         errors["buyer"] = [_("This buyer is not at this expo.")]
     if exhibitor.expo_id != expo.pk:
         errors["exhibitor"] = [_("This exhibitor is not at this expo.")]
+    if meeting is not None:
+        if (meeting.buyer_id, meeting.exhibitor_id) != (buyer.pk, exhibitor.pk):
+            errors["meeting"] = [_("This meeting is between another buyer and exhibitor.")]
+        elif meeting.status not in MET_STATUSES:
+            errors["meeting"] = [_("Only an accepted or checked-in meeting can hold a deal.")]
     if errors:
         raise ValidationError(errors)
     deal_may_log(user=user, buyer=buyer, exhibitor=exhibitor)
+    if meeting is not None:
+        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()  # one deal per meeting, in turn
+        _meeting_free(meeting)
     deal = Deal(
         expo=expo,
         buyer=buyer,
         exhibitor=exhibitor,
+        meeting=meeting,
         external_id=external_id,
         amount=_amount(amount, errors),
         currency=(currency or "").strip().upper(),
@@ -206,7 +234,7 @@ def deal_create(
     if "amount" not in errors and deal.currency:
         _convert(deal, errors, new_rate=True)
     _full_clean(deal, errors)
-    deal.save()
+    deal.save()  # the meeting's row lock above orders concurrent deals for it; the constraint backs it
     DealChange.objects.create(deal=deal, action=action, changed_by=deal.created_by, after=_snapshot(deal))
     return deal
 
@@ -250,3 +278,96 @@ def deal_update(
     changed_by = user if user is not None and user.is_authenticated else None
     DealChange.objects.create(deal=deal, action=action, changed_by=changed_by, before=old, after=new)
     return deal
+
+
+# --- Sample requests and post-meeting feedback -------------------------------------------------
+
+
+def meeting_side(*, meeting: Meeting, user) -> str | None:
+    """The side `user` is on in `meeting` ("buyer" or "exhibitor"), or None (organisers are on none)."""
+    if user.is_buyer and meeting.buyer.user_id == user.pk:
+        return Side.BUYER
+    if user.is_exhibitor_staff:
+        own = exhibitor_for_user(user=user)
+        if own is not None and own.pk == meeting.exhibitor_id:
+            return Side.EXHIBITOR
+    return None
+
+
+def _may_follow_up(*, meeting: Meeting, user) -> None:
+    if not user.is_organiser and meeting_side(meeting=meeting, user=user) is None:
+        raise PermissionDenied(_("Only the two sides of a meeting and organisers may do this."))
+
+
+@transaction.atomic
+def sample_request_create(
+    *, user, meeting: Meeting, fabric: Any, quantity: int = 1, note: str = ""
+) -> SampleRequest:
+    """Log samples asked for at a meeting (accepted or checked in); either side or an organiser."""
+    _may_follow_up(meeting=meeting, user=user)
+    errors: dict[str, list] = {}
+    if meeting.status not in MET_STATUSES:
+        errors["meeting"] = [_("Samples are logged for an accepted or checked-in meeting.")]
+    term = _category(fabric, errors)
+    if "category" in errors:
+        errors["fabric"] = errors.pop("category")
+    sample = SampleRequest(
+        meeting=meeting,
+        fabric=term,
+        quantity=quantity,
+        note=note or "",
+        requested_by=user if user.is_authenticated else None,
+    )
+    try:
+        sample.full_clean(exclude=list(errors))
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, messages)
+    if errors:
+        raise ValidationError(errors)
+    sample.save()
+    return sample
+
+
+@transaction.atomic
+def sample_request_update(*, user, sample: SampleRequest, data: Mapping[str, Any]) -> SampleRequest:
+    """Move a sample forward (requested → sent → received) or change its quantity or note."""
+    sample = SampleRequest.objects.select_for_update().select_related("meeting__buyer").get(pk=sample.pk)
+    _may_follow_up(meeting=sample.meeting, user=user)
+    if "status" in data and data["status"] != sample.status:
+        if SAMPLE_ORDER.get(data["status"], -1) < SAMPLE_ORDER[sample.status]:
+            raise ValidationError(
+                {"status": [_("A sample's status only moves forward: requested, sent, received.")]}
+            )
+        sample.status = data["status"]
+    for name in ("quantity", "note"):
+        if name in data:
+            setattr(sample, name, data[name] if data[name] is not None else "")
+    sample.full_clean()
+    sample.save()
+    return sample
+
+
+@transaction.atomic
+def meeting_feedback_set(
+    *, user, meeting: Meeting, took_place: bool, interest: str = "", note: str = ""
+) -> MeetingFeedback:
+    """Record (or change) the feedback of `user`'s side on a meeting that was accepted.
+
+    Only the buyer and the exhibitor's staff give feedback; each side has one, which the latest
+    answer replaces. Interest is given only when the meeting took place.
+    """
+    side = meeting_side(meeting=meeting, user=user)
+    if side is None:
+        raise PermissionDenied(_("Only the two sides of a meeting give feedback on it."))
+    if meeting.status not in (*MET_STATUSES, MeetingStatus.NO_SHOW):
+        raise ValidationError({"meeting": [_("Feedback is given on a meeting that was accepted.")]})
+    if not took_place and interest:
+        raise ValidationError({"interest": [_("Interest is given only for a meeting that took place.")]})
+    feedback = MeetingFeedback.objects.select_for_update().filter(meeting=meeting, side=side).first()
+    feedback = feedback or MeetingFeedback(meeting=meeting, side=side)
+    feedback.took_place, feedback.interest, feedback.note = took_place, interest or "", note or ""
+    feedback.given_by = user
+    feedback.full_clean(validate_constraints=False)  # the unique pair is ours: one row per side, locked
+    feedback.save()
+    return feedback

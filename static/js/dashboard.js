@@ -11,15 +11,16 @@
       plugins: { legend: { display: false } },
       scales: { y: { beginAtZero: true } }
     };
-    var make = function (id, type, labels, values, options) {
+    var make = function (id, type, labels, values, options, label) {
       var canvas = document.getElementById(id);
       if (!canvas) { return; }
       new Chart(canvas, {
         type: type,
-        data: { labels: labels, datasets: [{ label: data.text.cny, data: numbers(values), backgroundColor: "#0172ad" }] },
+        data: { labels: labels, datasets: [{ label: label || data.text.cny, data: numbers(values), backgroundColor: "#0172ad" }] },
         options: Object.assign({}, base, options || {})
       });
     };
+    make("chart-hours", "bar", data.hours.labels, data.hours.values, { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }, data.text.meetings);
     make("chart-days", "bar", data.days.labels, data.days.values);
     make("chart-fabrics", "bar", data.fabrics.labels, data.fabrics.values, { indexAxis: "y", scales: { x: { beginAtZero: true } } });
     make("chart-exhibitors", "bar", data.exhibitors.labels, data.exhibitors.values, { indexAxis: "y", scales: { x: { beginAtZero: true } } });

@@ -57,3 +57,22 @@ def slot_at(expo: Expo, start: datetime.datetime, minutes: int = 20) -> Slot:
 def future_slots(expo: Expo, n: int = 3, *, hours_ahead: int = 2) -> list[Slot]:
     base = timezone.now().replace(microsecond=0, second=0) + timedelta(hours=hours_ahead)
     return [slot_at(expo, base + timedelta(minutes=20 * i)) for i in range(n)]
+
+
+def meeting_between(buyer, exhibitor, *, status: str = "accepted", start: datetime.datetime | None = None):
+    """A meeting of `buyer` with `exhibitor` (which needs a booth with tables) in a new slot, in `status`."""
+    from expo.models import Meeting
+
+    expo = exhibitor.expo
+    start = start or timezone.now().replace(microsecond=0, second=0) + timedelta(
+        hours=2, minutes=Meeting.objects.count() * 20
+    )
+    return Meeting.objects.create(
+        expo=expo,
+        buyer=buyer,
+        exhibitor=exhibitor,
+        slot=slot_at(expo, start),
+        table=exhibitor.booths.first().table_set.first(),
+        requested_by="buyer",
+        status=status,
+    )

@@ -1,4 +1,4 @@
-"""Deals API: log intended deals (`POST deals/`), list them (`GET deals/`), change one (`PATCH deals/{id}/`).
+"""Deals API: intended deals (`deals/`), sample requests (`samples/`) and post-meeting feedback.
 
 Buyers see and log their own deals, exhibitor staff their company's, organisers every deal of
 the expo. Amounts are decimal strings; `amount_cny` is the amount converted at `rate`, exact to
@@ -20,9 +20,33 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from expo.filters import DealFilter
-from expo.models import Buyer, Deal, DealStage, Exhibitor, Expo
-from expo.selectors import buyer_for_user, deal_get_for_user, deal_list_for_user, exhibitor_for_user
-from expo.services.deals import DEAL_EDITABLE_FIELDS, deal_create, deal_update
+from expo.models import (
+    Buyer,
+    Deal,
+    DealStage,
+    Exhibitor,
+    Expo,
+    Interest,
+    MeetingFeedback,
+    SampleRequest,
+    SampleStatus,
+)
+from expo.selectors import (
+    buyer_for_user,
+    deal_get_for_user,
+    deal_list_for_user,
+    exhibitor_for_user,
+    meeting_for_user,
+    sample_list_for_user,
+)
+from expo.services.deals import (
+    DEAL_EDITABLE_FIELDS,
+    deal_create,
+    deal_update,
+    meeting_feedback_set,
+    sample_request_create,
+    sample_request_update,
+)
 from expo.views.common import EXPO_PARAMETER, expo_from_request
 
 
@@ -32,6 +56,11 @@ class DealInputSerializer(serializers.Serializer):
     )
     exhibitor = serializers.IntegerField(
         required=False, help_text="Exhibitor id; exhibitor staff may omit it (their own company)."
+    )
+    meeting = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The meeting the deal came from (accepted or checked in); its buyer and exhibitor by default.",
     )
     amount = serializers.DecimalField(
         max_digits=16, decimal_places=2, min_value=Decimal("0.01"), coerce_to_string=True
@@ -71,6 +100,7 @@ class DealSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     buyer = serializers.SerializerMethodField()
     exhibitor = serializers.SerializerMethodField()
+    meeting = serializers.IntegerField(source="meeting_id", allow_null=True)
     amount = serializers.DecimalField(max_digits=16, decimal_places=2)
     currency = serializers.CharField()
     rate = serializers.DecimalField(max_digits=18, decimal_places=8, help_text="CNY per unit of `currency`.")
@@ -136,6 +166,14 @@ class DealListApi(ListAPIView):
         values = dict(data.validated_data)
         user, expo = request.user, self.expo
         buyer_id, exhibitor_id = values.pop("buyer", None), values.pop("exhibitor", None)
+        meeting_id = values.pop("meeting", None)
+        if meeting_id is not None:
+            meeting = meeting_for_user(user=user, pk=meeting_id)
+            if meeting is None or meeting.expo_id != expo.pk:
+                raise ValidationError({"meeting": [_("No such meeting at this expo.")]})
+            values["meeting"] = meeting
+            buyer_id = meeting.buyer_id if buyer_id is None else buyer_id
+            exhibitor_id = meeting.exhibitor_id if exhibitor_id is None else exhibitor_id
         if buyer_id is None and user.is_buyer:
             own = buyer_for_user(user=user, expo=expo)
             buyer_id = own.pk if own else None
@@ -180,3 +218,128 @@ class DealDetailApi(APIView):
         with _denials_explained():
             deal = deal_update(user=request.user, deal=deal, data=data.validated_data)
         return Response(DealSerializer(deal_get_for_user(user=request.user, pk=deal.pk)).data)
+
+
+# --- Sample requests ---------------------------------------------------------------------------
+
+
+class SampleInputSerializer(serializers.Serializer):
+    meeting = serializers.IntegerField(help_text="An accepted or checked-in meeting of yours.")
+    fabric = serializers.SlugField(help_text="A fabric term's slug.")
+    quantity = serializers.IntegerField(
+        min_value=1, max_value=10_000, default=1, help_text="Swatches or hangers."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class SampleUpdateInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=SampleStatus.choices, required=False)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class SampleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    meeting = serializers.IntegerField(source="meeting_id")
+    buyer = serializers.IntegerField(source="meeting.buyer_id")
+    exhibitor = serializers.IntegerField(source="meeting.exhibitor_id")
+    fabric = serializers.CharField(source="fabric.slug")
+    quantity = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=SampleStatus.choices)
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class SampleListApi(ListAPIView):
+    """Sample requests the signed-in user may see at the current expo (or `?expo=`); POST logs one."""
+
+    serializer_class = SampleSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SampleRequest.objects.none()
+        samples = sample_list_for_user(user=self.request.user, expo=expo_from_request(self.request))
+        status_ = self.request.query_params.get("status")
+        return samples.filter(status=status_) if status_ in SampleStatus.values else samples
+
+    @extend_schema(parameters=[EXPO_PARAMETER])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=SampleInputSerializer, responses={201: SampleSerializer})
+    def post(self, request):
+        data = SampleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        meeting = meeting_for_user(user=request.user, pk=values.pop("meeting"))
+        if meeting is None:
+            raise ValidationError({"meeting": [_("No such meeting of yours.")]})
+        with _denials_explained():
+            sample = sample_request_create(user=request.user, meeting=meeting, **values)
+        return Response(SampleSerializer(sample).data, status=status.HTTP_201_CREATED)
+
+
+class SampleDetailApi(APIView):
+    """One sample request; PATCH moves it forward (requested → sent → received) or changes it."""
+
+    def _sample(self, request, pk: int) -> SampleRequest:
+        sample = sample_list_for_user(user=request.user, expo=None).filter(pk=pk).first()
+        if sample is None:
+            raise NotFound(_("No such sample request."))
+        return sample
+
+    @extend_schema(responses=SampleSerializer)
+    def get(self, request, pk: int):
+        return Response(SampleSerializer(self._sample(request, pk)).data)
+
+    @extend_schema(request=SampleUpdateInputSerializer, responses=SampleSerializer)
+    def patch(self, request, pk: int):
+        sample = self._sample(request, pk)
+        data = SampleUpdateInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        with _denials_explained():
+            sample = sample_request_update(user=request.user, sample=sample, data=data.validated_data)
+        return Response(SampleSerializer(sample).data)
+
+
+# --- Post-meeting feedback ---------------------------------------------------------------------
+
+
+class FeedbackInputSerializer(serializers.Serializer):
+    took_place = serializers.BooleanField()
+    interest = serializers.ChoiceField(choices=Interest.choices, required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class FeedbackSerializer(serializers.Serializer):
+    side = serializers.CharField()
+    took_place = serializers.BooleanField()
+    interest = serializers.CharField()
+    note = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class MeetingFeedbackApi(APIView):
+    """Both sides' feedback on a meeting (GET); PUT sets the signed-in side's own."""
+
+    def _meeting(self, request, pk: int):
+        meeting = meeting_for_user(user=request.user, pk=pk)
+        if meeting is None:
+            raise NotFound(_("No such meeting."))
+        return meeting
+
+    @extend_schema(responses=FeedbackSerializer(many=True))
+    def get(self, request, pk: int):
+        meeting = self._meeting(request, pk)
+        feedback = MeetingFeedback.objects.filter(meeting=meeting).order_by("side")
+        return Response(FeedbackSerializer(feedback, many=True).data)
+
+    @extend_schema(request=FeedbackInputSerializer, responses=FeedbackSerializer)
+    def put(self, request, pk: int):
+        meeting = self._meeting(request, pk)
+        data = FeedbackInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with _denials_explained():
+            feedback = meeting_feedback_set(user=request.user, meeting=meeting, **data.validated_data)
+        return Response(FeedbackSerializer(feedback).data)

@@ -1,5 +1,7 @@
 """The organiser's dashboard and close-of-expo summary, and an exhibitor's own figures (web pages)."""
 
+from collections import Counter
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -7,8 +9,17 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from expo.models import Expo, fen_text
-from expo.selectors import deal_list, exhibitor_for_user, expo_current, expo_figures
+from expo.models import Expo, Interest, MeetingStatus, fen_text
+from expo.selectors import (
+    deal_list,
+    exhibitor_for_user,
+    exhibitor_leads,
+    expo_current,
+    expo_figures,
+    meeting_list,
+    meetings_per_hour,
+    sample_list_for_user,
+)
 from expo.services.reports import TotalsFilter, deal_totals, exhibitor_figures_xlsx
 
 TOP = 10
@@ -51,7 +62,9 @@ def _context(expo: Expo) -> dict:
     by_fabric = deal_totals(TotalsFilter(expo=expo, group_by="category"))
     by_exhibitor = deal_totals(TotalsFilter(expo=expo, group_by="exhibitor"))
     by_country = deal_totals(TotalsFilter(expo=expo, group_by="country"))
+    per_hour = meetings_per_hour(expo=expo)
     charts = {
+        "hours": {"labels": [f"{hour:02d}:00" for hour, _n in per_hour], "values": [n for _h, n in per_hour]},
         "days": {
             "labels": [r.label for r in by_day.rows],
             "values": [fen_text(r.fen) for r in by_day.rows],
@@ -65,7 +78,7 @@ def _context(expo: Expo) -> dict:
             "labels": [r.label for r in by_exhibitor.rows[:TOP]],
             "values": [fen_text(r.fen) for r in by_exhibitor.rows[:TOP]],
         },
-        "text": {"cny": _("CNY"), "deals": _("Deals")},
+        "text": {"cny": _("CNY"), "deals": _("Deals"), "meetings": _("Meetings")},
     }
     return {
         "expo": expo,
@@ -103,15 +116,28 @@ def _staff_exhibitor(request):
 
 @login_required
 def exhibitor_figures_page(request):
-    """Exhibitor staff: their own company's deals (and nothing of any other exhibitor)."""
+    """Exhibitor staff: their own company's meetings, leads, samples and deals (nothing of any other)."""
     exhibitor = _staff_exhibitor(request)
     deals = list(deal_list(expo=exhibitor.expo).filter(exhibitor=exhibitor))
     counted = [d for d in deals if d.stage != "withdrawn"]
+    meetings = list(meeting_list(expo=exhibitor.expo).filter(exhibitor=exhibitor))
+    by_status = Counter(m.status for m in meetings)
+    leads = exhibitor_leads(exhibitor=exhibitor)
+    interest = dict(Interest.choices)
+    for lead in leads:
+        lead["total"] = money(lead["fen"])
+        lead["interest"] = interest.get(lead["interest"], "")
+    samples = list(sample_list_for_user(user=request.user, expo=exhibitor.expo))
     context = {
         "exhibitor": exhibitor,
         "deals": deals,
         "deals_total": money(sum(d.amount_cny_fen for d in counted)),
         "deals_counted": len(counted),
+        "meetings": meetings,
+        "meetings_by_status": [(label, by_status.get(value, 0)) for value, label in MeetingStatus.choices],
+        "leads": leads,
+        "samples": samples,
+        "samples_total": sum(sample.quantity for sample in samples),
     }
     return render(request, "expo/exhibitor_figures.html", context)
 
@@ -120,6 +146,8 @@ def exhibitor_figures_page(request):
 def exhibitor_figures_download(request):
     """Exhibitor staff: the same figures as an XLSX workbook."""
     exhibitor = _staff_exhibitor(request)
-    output = exhibitor_figures_xlsx(exhibitor=exhibitor, language=translation.get_language() or "en")
+    output = exhibitor_figures_xlsx(
+        exhibitor=exhibitor, user=request.user, language=translation.get_language() or "en"
+    )
     filename = f"figures-{exhibitor.expo.slug}-{exhibitor.pk}.xlsx"
     return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
