@@ -232,6 +232,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HealthStateEnum": ["ok", "error"],
         "MeetingSideEnum": "expo.models.meetings.Side",
+        "SampleStatusEnum": "expo.models.deals.SampleStatus",
     },
 }
 

@@ -55,6 +55,7 @@ def test_organiser_logs_deal_converted_at_expo_rate(client_for, organiser, parti
         "id": body["id"],
         "buyer": {"id": buyer.pk, "name": "Hamburg Mode GmbH"},
         "exhibitor": {"id": exhibitor.pk, "name": "Wujiang Silk"},
+        "meeting": None,
         "amount": "1000.05",
         "currency": "USD",
         "rate": "7.10000000",
