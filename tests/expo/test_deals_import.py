@@ -128,3 +128,18 @@ def test_admin_import_page_imports_deals_from_xlsx(client, organiser, expo, side
         datetime.date(2027, 4, 14),
         organiser,
     )
+
+
+def test_deal_import_reads_chinese_headers(expo, organiser, sides):
+    text = "编号,采购商,展商,金额,币种,数量（米）,面料品类,阶段,日期,备注\nP-9,B-1,EX-1,10,USD,20,雪纺,已签约,2027-04-12,展位登记\n"
+
+    result = _run(expo, organiser, text)
+
+    assert result.created == 1
+    imported = Deal.objects.get(external_id="P-9")
+    assert (imported.amount_cny, imported.stage, imported.quantity_m, imported.note) == (
+        "71.00",
+        "signed",
+        20,
+        "展位登记",
+    )

@@ -57,6 +57,16 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "certifications_required": ("认证要求", "所需认证", "required certifications", "certifications", "认证"),
     "order_quantity_m": ("订单量（米）", "订单量", "采购量", "订货量", "采购数量", "order quantity", "quantity"),
     "verified": ("已核实", "是否核实", "核实", "已验证", "verified buyer"),
+    # Deals (the paper forms collected at the booths)
+    "buyer": ("采购商", "买家", "采购商邮箱", "buyer email"),
+    "exhibitor": ("展商", "参展商"),
+    "amount": ("金额", "成交金额", "意向金额", "value"),
+    "currency": ("币种", "货币", "币别"),
+    "quantity_m": ("数量（米）", "米数", "metres", "meters"),
+    "category": ("面料品类", "品类", "category of fabric"),
+    "stage": ("阶段", "成交阶段"),
+    "date": ("日期", "成交日期", "deal date"),
+    "note": ("备注", "说明", "notes", "remarks"),
 }  # fmt: skip
 
 _IGNORED = re.compile(r"[\s_\-.·*()\[\]【】]+")

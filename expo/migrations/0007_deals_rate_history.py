@@ -28,7 +28,7 @@ def start_rate_history(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('expo', '0005_meetings'),
+        ('expo', '0006_buyer_company_order'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
