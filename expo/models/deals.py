@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from expo.models.base import ZERO, TimestampedModel
 from expo.models.meetings import Side
@@ -183,9 +184,9 @@ class DealChange(models.Model):
 
 
 class SampleStatus(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    SENT = "sent", _("Sent")
-    RECEIVED = "received", _("Received")
+    REQUESTED = "requested", pgettext_lazy("sample status", "Requested")
+    SENT = "sent", pgettext_lazy("sample status", "Sent")
+    RECEIVED = "received", pgettext_lazy("sample status", "Received")
 
 
 # A sample moves forward only: requested → sent → received (a step may be skipped).
