@@ -28,7 +28,7 @@ def start_rate_history(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('expo', '0006_buyer_company_order'),
+        ('expo', '0007_profile_expo_updated_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
