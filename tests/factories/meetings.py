@@ -67,11 +67,12 @@ def meeting_between(buyer, exhibitor, *, status: str = "accepted", start: dateti
     start = start or timezone.now().replace(microsecond=0, second=0) + timedelta(
         hours=2, minutes=Meeting.objects.count() * 20
     )
+    slot = Slot.objects.filter(expo=expo, start=start).first() or slot_at(expo, start)  # the grid's, if any
     return Meeting.objects.create(
         expo=expo,
         buyer=buyer,
         exhibitor=exhibitor,
-        slot=slot_at(expo, start),
+        slot=slot,
         table=exhibitor.booths.first().table_set.first(),
         requested_by="buyer",
         status=status,
