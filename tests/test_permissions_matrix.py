@@ -37,6 +37,7 @@ valid one is in `BODIES`. Objects in URLs come from the `world` fixture.
 
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
@@ -50,21 +51,25 @@ from rest_framework.authtoken.models import Token, TokenProxy
 from accounts.models import Role
 from accounts.services import user_set_role
 from expo.models import (
+    ExchangeRateChange,
     ExhibitorDay,
     ExhibitorMeetingSettings,
     ExhibitorStaff,
+    Meeting,
     MeetingPolicy,
+    MeetingStatus,
     Notification,
     Slot,
     SlotClosure,
     Term,
 )
+from expo.services.deals import meeting_feedback_set, sample_request_create
 from expo.services.floor import booth_tables_sync, expo_slots_generate
 from expo.services.meetings import meeting_book
 from matching.models import Match
 from matching.services import runs
 from tests.factories.accounts import UserFactory
-from tests.factories.expo import BoothFactory, ExchangeRateFactory, ExpoFactory, HallFactory
+from tests.factories.expo import BoothFactory, ExchangeRateFactory, ExpoFactory, HallFactory, deal
 from tests.factories.matching import (
     CustomerLinkFactory,
     CustomerPolicyFactory,
@@ -111,6 +116,23 @@ RULES: dict[str, dict[str, dict]] = {
     "api:expo:exhibitor-list": {"GET": same(200)},
     "api:expo:exhibitor-detail": {"GET": same(200)},
     "api:expo:exhibitor-slots": {"GET": same(200)},
+    # Who may log a deal depends on the body (which buyer, which exhibitor, met or not): an empty one is 400.
+    "api:expo:deal-list": {"GET": R(401, 200, 200, 200, 200, 200), "POST": R(401, 400, 400, 400, 400, 400)},
+    "api:expo:deal-detail": {  # the two sides and organisers; strangers do not see it
+        "GET": R(401, 200, 404, 200, 404, 200),
+        "PATCH": R(401, 200, 404, 200, 404, 200),
+    },
+    "api:expo:deal-totals": {"GET": R(401, 403, 403, 403, 403, 400)},  # organisers must name ?group_by=
+    # Samples and feedback follow `world.met`, an accepted meeting of the buyer with the staff's exhibitor.
+    "api:expo:sample-list": {"GET": R(401, 200, 200, 200, 200, 200), "POST": R(401, 400, 400, 400, 400, 400)},
+    "api:expo:sample-detail": {
+        "GET": R(401, 200, 404, 200, 404, 200),
+        "PATCH": R(401, 200, 404, 200, 404, 200),
+    },
+    "api:expo:meeting-feedback": {  # an empty body lacks took_place; strangers do not see the meeting
+        "GET": R(401, 200, 404, 200, 404, 200),
+        "PUT": R(401, 400, 404, 400, 404, 400),
+    },
     # Meetings. `world.meeting` is the buyer's request to the staff's exhibitor; the roles act in
     # order on the same meeting, so a role after a successful change meets the changed state (409).
     "api:expo:meeting-list": {
@@ -142,6 +164,10 @@ RULES: dict[str, dict[str, dict]] = {
     "expo:start": {"GET": R(302, 302, 302, 302, 302, 302)},  # sign in; then on to where the role starts
     "expo:directory": {"GET": same(200)},
     "expo:exhibitor": {"GET": same(200)},
+    "expo:dashboard": {"GET": R(302, 403, 403, 403, 403, 200)},
+    "expo:summary": {"GET": R(302, 403, 403, 403, 403, 200)},
+    "expo:exhibitor-figures": {"GET": R(302, 403, 403, 200, 200, 403)},  # each staff sees their own company
+    "expo:exhibitor-figures-xlsx": {"GET": R(302, 403, 403, 200, 200, 403)},
     # Django's form views answer PUT like POST.
     "accounts:login": {  # signed-in users go on to where they were headed
         "GET": R(200, 302, 302, 302, 302, 302),
@@ -207,6 +233,9 @@ def _pk(name: str):
 
 URL_KWARGS = {
     "api:expo:exhibitor-detail": _pk("exhibitor"),
+    "api:expo:deal-detail": lambda world: {"pk": world.admin_objects["expo.deal"].pk},
+    "api:expo:sample-detail": lambda world: {"pk": world.admin_objects["expo.samplerequest"].pk},
+    "api:expo:meeting-feedback": lambda world: {"pk": world.admin_objects["expo.samplerequest"].meeting_id},
     "api:expo:exhibitor-slots": _pk("exhibitor"),
     "api:expo:meeting-accept": _pk("meeting"),
     "api:expo:meeting-decline": _pk("meeting"),
@@ -331,6 +360,34 @@ ADMIN_MODELS: dict[str, dict[str, dict]] = {
     "expo.meetingpolicy": ADMIN_ORGANISER_ONLY,
     "expo.slotclosure": ADMIN_ORGANISER_ONLY,
     "expo.notification": ADMIN_ORGANISER_READ_ONLY,
+    "expo.deal": admin_rule(  # staff: their company's deals; nobody deletes a deal (it is withdrawn)
+        changelist=(200, 200, 200),
+        add=(200, 200, 200),
+        change=(200, 302, 200),
+        delete=(403, 403, 403),
+        history=(200, 302, 200),
+    ),  # fmt: skip
+    "expo.exchangeratechange": admin_rule(  # the rates' history: written by the rate service only
+        changelist=(403, 403, 200),
+        add=(403, 403, 403),
+        change=(403, 403, 200),
+        delete=(403, 403, 403),
+        history=(403, 403, 200),
+    ),  # fmt: skip
+    "expo.samplerequest": admin_rule(  # logged through the API; staff follow up their company's
+        changelist=(200, 200, 200),
+        add=(403, 403, 403),
+        change=(200, 302, 200),
+        delete=(403, 403, 200),
+        history=(200, 302, 200),
+    ),  # fmt: skip
+    "expo.meetingfeedback": admin_rule(  # each side gives its own through the API; read-only here
+        changelist=(200, 200, 200),
+        add=(403, 403, 403),
+        change=(200, 302, 200),
+        delete=(403, 403, 403),
+        history=(200, 302, 200),
+    ),  # fmt: skip
     "matching.matchweights": ADMIN_ORGANISER_ONLY,
     "matching.matchrun": ADMIN_ORGANISER_READ_ONLY,
     "matching.matchfeedback": ADMIN_ORGANISER_READ_ONLY,
@@ -381,6 +438,15 @@ def world() -> World:
         "other_staff": other_staff,
         "organiser": organiser,
     }
+    met = Meeting.objects.create(  # an accepted meeting: deals, samples and feedback follow it
+        expo=expo,
+        buyer=buyer,
+        exhibitor=exhibitor,
+        slot=Slot.objects.filter(expo=expo).order_by("start")[1],
+        table=booth.table_set.first(),
+        requested_by="buyer",
+        status=MeetingStatus.ACCEPTED,
+    )
     objects = {
         "auth.group": Group.objects.get(name="Organisers"),
         "authtoken.tokenproxy": TokenProxy.objects.get(key=Token.objects.create(user=buyer.user).key),
@@ -394,6 +460,12 @@ def world() -> World:
         "expo.term": Term.objects.get(kind="fabric", slug="chiffon"),
         "expo.exhibitor": exhibitor,
         "expo.booth": booth,
+        "expo.deal": deal(buyer=buyer, exhibitor=exhibitor, user=organiser),
+        "expo.samplerequest": sample_request_create(user=buyer.user, meeting=met, fabric="chiffon"),
+        "expo.meetingfeedback": meeting_feedback_set(user=buyer.user, meeting=met, took_place=True),
+        "expo.exchangeratechange": ExchangeRateChange.objects.create(
+            expo=expo, currency="EUR", rate_to_cny=Decimal("7.7")
+        ),
         "matching.customerlink": CustomerLinkFactory(exhibitor=exhibitor, buyer=buyer),
         "matching.customerpolicy": CustomerPolicyFactory(exhibitor=exhibitor),
         "matching.matchweights": MatchWeightsFactory(expo=expo),
