@@ -129,7 +129,6 @@ def import_view(request):
                     result.rows,
                 )
                 messages.success(request, message % params)
-<<<<<<< HEAD
                 if data["invite"]:
                     messages.info(
                         request,
@@ -140,10 +139,7 @@ def import_view(request):
                         )
                         % {"count": result.invited},
                     )
-                model = "buyer" if data["kind"] == "buyers" else "exhibitor"
-=======
                 model = {"buyers": "buyer", "deals": "deal"}.get(data["kind"], "exhibitor")
->>>>>>> dda7e28 (Deal import for paper forms collected at the booths: all or nothing, updates by external_id through the deal service; Chinese for the deal strings)
                 return redirect(reverse(f"admin:expo_{model}_changelist"))
         status = 400
     else:

@@ -59,8 +59,20 @@ def _date(row: Row, column: str) -> datetime.date | None:
         return None
 
 
-def deals_import(*, expo: Expo, file: IO[bytes], filename: str, user, dry_run: bool = False) -> ImportResult:
+def deals_import(
+    *,
+    expo: Expo,
+    file: IO[bytes],
+    filename: str,
+    user,
+    dry_run: bool = False,
+    invite: bool = False,
+    base_url: str = "",
+) -> ImportResult:
     """Create or update (by external_id) the deals a CSV/XLSX file lists, logged by `user` (an organiser).
+
+    `invite` and `base_url` are the other imports' (the admin page passes them to every import);
+    a deal import invites nobody.
 
     Raises ImportFailed with every error, having written nothing. With `dry_run`, checks only.
     """
