@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from expo.models import Deal, DealChange
 from expo.services.imports import ImportFailed, RowError, deals_import
@@ -76,7 +77,7 @@ def test_import_lists_every_error_and_writes_nothing(expo, organiser, sides):
         ",B-1,EX-1,1.005,USD,,chiffon,,,\n"
     )
 
-    with pytest.raises(ImportFailed) as exc:
+    with translation.override("en"), pytest.raises(ImportFailed) as exc:  # messages in English
         _run(expo, organiser, text)
 
     assert exc.value.errors == [
