@@ -3,6 +3,7 @@
 import logging
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -62,6 +63,23 @@ class HealthApi(APIView):
         healthy = database == "ok" and broker in ("ok", "eager")
         body = {"status": "ok" if healthy else "error", "database": database, "broker": broker}
         return Response(body, status=200 if healthy else 503)
+
+
+def bad_request(request, exception=None):
+    """400 for a request Django refused before any view (bad Host, too many fields…); a body over
+    `DATA_UPLOAD_MAX_MEMORY_SIZE` is 413. JSON with `detail` under /api/, the page elsewhere."""
+    if request.path.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            return JsonResponse({"detail": _("The request body is too large.")}, status=413)
+        return JsonResponse({"detail": _("Bad request.")}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    """500: JSON with `detail` under /api/ (never an HTML page to an API client), the page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("A server error occurred.")}, status=500)
+    return defaults.server_error(request)
 
 
 def not_found(request, exception=None):

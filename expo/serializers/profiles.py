@@ -13,7 +13,7 @@ class TermSerializer(serializers.ModelSerializer):
         model = Term
         fields = ["kind", "slug", "name_en", "name_zh", "parent"]
 
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
 
 class TermSlugsField(serializers.ListField):
