@@ -11,13 +11,39 @@ mapped here and surfaces as a 500 (STYLE.md section 2).
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, QueryDict
+from django.http import Http404, JsonResponse, QueryDict
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.middleware import unstorable_field
+
+
+def route_by_method(**views):
+    """One URL served by one view per HTTP method: `route_by_method(GET=ListApi, POST=StartApi)`.
+
+    A command keeps its own view class (STYLE.md section 4) even where the contract puts it on the
+    same path as a list (`POST match-runs/` beside `GET match-runs/`). HEAD and OPTIONS go to the
+    GET view; any other method is a JSON 405 naming the allowed ones. For the schema, list each
+    view again under the same route after this one (drf-spectacular merges their operations, and
+    the requests never reach them since this route matches first).
+    """
+    callables = {method.upper(): view.as_view() for method, view in views.items()}
+    if "GET" in callables:
+        callables.setdefault("HEAD", callables["GET"])
+        callables.setdefault("OPTIONS", callables["GET"])
+    allowed = ", ".join(sorted(callables))
+
+    def dispatch(request, *args, **kwargs):
+        view = callables.get(request.method)
+        if view is None:
+            detail = exceptions.MethodNotAllowed(request.method).detail
+            return JsonResponse({"detail": str(detail)}, status=405, headers={"Allow": allowed})
+        return view(request, *args, **kwargs)
+
+    dispatch.csrf_exempt = True  # as DRF's views: session-authenticated writes are checked by DRF
+    return dispatch
 
 
 class Pagination(PageNumberPagination):

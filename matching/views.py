@@ -14,15 +14,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, status
+from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsOrganiser
 from config.api import Conflict
 from expo.models import Buyer, Expo
 from expo.selectors import expo_current
+from expo.views.common import EXPO_PARAMETER, expo_or_404
 from matching.filters import MatchFilter, MatchRunFilter
 from matching.models import Match, MatchRun, RunStatus
 from matching.reasons import reasons_text
@@ -45,22 +47,7 @@ from matching.serializers import (
 from matching.services.feedback import match_feedback_set
 from matching.services.runs import STALE_AFTER, match_run_start
 
-EXPO_PARAMETER = OpenApiParameter("expo", str, description="Expo slug; the current expo when omitted.")
 BUYER_PARAMETER = OpenApiParameter("buyer", int, description="Organisers: the buyer whose list to show.")
-
-
-class IsOrganiser(permissions.BasePermission):
-    message = "Only organisers may do this."
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_organiser)
-
-
-def _expo_or_404(slug: str | None) -> Expo:
-    expo = expo_current(slug=slug or None)
-    if expo is None:
-        raise NotFound(_("No such expo.") if slug else _("No expo is current."))
-    return expo
 
 
 def _match_context(buyer: Buyer | None, run: MatchRun | None, matches: list[Match]) -> dict:
@@ -98,7 +85,7 @@ class MatchListApi(ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Match.objects.none()
         user = self.request.user
-        expo = _expo_or_404(self.request.query_params.get("expo"))
+        expo = expo_or_404(self.request.query_params.get("expo"))
         self.buyer = None
         if user.is_organiser:
             raw = self.request.query_params.get("buyer", "")
@@ -147,10 +134,7 @@ class MatchFeedbackApi(APIView):
 
 
 class MatchRunListApi(ListAPIView):
-    """GET: match runs, newest first (`?expo=`, `?status=`); POST: start a full run (202, 409 if one runs).
-
-    Organisers only.
-    """
+    """Match runs, newest first (`?expo=`, `?status=`); organisers only."""
 
     permission_classes = [IsOrganiser]
     serializer_class = MatchRunSerializer
@@ -163,7 +147,7 @@ class MatchRunListApi(ListAPIView):
 
     def _expo(self) -> Expo | None:
         slug = self.request.query_params.get("expo")
-        return _expo_or_404(slug) if slug else None
+        return expo_or_404(slug) if slug else None
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -174,6 +158,15 @@ class MatchRunListApi(ListAPIView):
     @extend_schema(parameters=[EXPO_PARAMETER])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class MatchRunStartApi(APIView):
+    """Start a full run of the expo (202); 409 while one is pending or running. Organisers only.
+
+    Same path as the list (`POST match-runs/`, the contract), its own view (`config.api.route_by_method`).
+    """
+
+    permission_classes = [IsOrganiser]
 
     @extend_schema(request=MatchRunStartInputSerializer, responses={202: MatchRunSerializer})
     def post(self, request):

@@ -129,10 +129,14 @@ RULES: dict[str, dict[str, dict]] = {
     # API: matching
     "api:matching:match-list": {"GET": R(401, 200, 200, 403, 403, 400)},  # organisers must name ?buyer=
     "api:matching:match-feedback": {"POST": R(401, 200, 404, 403, 403, 403)},
-    "api:matching:match-runs": {
+    "api:matching:match-runs": {  # one path, a view per method (config.api.route_by_method)
         "GET": R(401, 403, 403, 403, 403, 200),
         "POST": R(401, 403, 403, 403, 403, 202),
+        "PUT": same(405),
     },
+    # The same path again, as the schema sees it: requests reach the route above.
+    "api:matching:match-run-list": {"GET": R(401, 403, 403, 403, 403, 200)},
+    "api:matching:match-run-start": {"POST": R(401, 403, 403, 403, 403, 202)},
     "api:matching:match-run-detail": {"GET": R(401, 403, 403, 403, 403, 200)},
     # Pages
     "set_language": {"POST": same(302)},

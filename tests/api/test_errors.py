@@ -90,3 +90,11 @@ def test_page_server_error_stays_html(settings):
 
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_api_method_not_allowed_on_a_path_with_a_view_per_method(client_for, organiser):
+    response = client_for(organiser).put("/api/v1/match-runs/", {}, format="json")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, OPTIONS, POST"
+    assert response.json() == {"detail": 'Method "PUT" not allowed.'}
