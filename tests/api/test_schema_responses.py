@@ -11,9 +11,11 @@ below; `test_every_path_is_exercised` fails until it does.
 """
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from openapi_schema_validator import OAS30Validator
@@ -21,13 +23,15 @@ from openapi_schema_validator import OAS30Validator
 from accounts.models import Role
 from accounts.services import user_set_role
 from accounts.tokens import email_confirmation_token
-from expo.models import Buyer
+from expo.models import Buyer, Slot
+from expo.services import meetings as svc
 from expo.services.floor import booth_tables_sync
 from matching.models import MatchRun, RunStatus
 from matching.services import runs
 from tests.factories.accounts import UserFactory
 from tests.factories.expo import BoothFactory, ExpoFactory
 from tests.factories.matching import buyer_with, exhibitor_with
+from tests.factories.meetings import buyer_at, exhibitor_with_tables, future_slots, slot_at
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +44,19 @@ def schema(django_db_blocker) -> dict:
 
 
 def _closed(node):
-    """A copy of the schema with every object schema that lists properties closed to others."""
+    """A copy of the schema with every object schema that lists properties closed to others.
+
+    drf-spectacular writes a nullable nested object as `{"allOf": [{"$ref": …}], "nullable": true}`,
+    which OpenAPI 3.0 tools read as "the object or null"; the validator checks `allOf` parts one by
+    one, so that idiom is spelled out here as `anyOf` [the object, null].
+    """
     if isinstance(node, dict):
         node = {key: _closed(value) for key, value in node.items()}
         if "properties" in node and "additionalProperties" not in node:
             node["additionalProperties"] = False
+        if node.get("nullable") is True and len(node.get("allOf", [])) == 1 and "type" not in node:
+            node = {"anyOf": [node.pop("allOf")[0], {"enum": [None], "nullable": True}], **node}
+            node.pop("nullable")
         return node
     if isinstance(node, list):
         return [_closed(item) for item in node]
@@ -207,3 +219,58 @@ def test_every_path_is_exercised():
     missing = [path for path in generated["paths"] if f'"{path}"' not in source]
 
     assert missing == [], "add a request for these paths to tests/api/test_schema_responses.py"
+
+
+def test_meeting_endpoints_match_schema(schema, client_for, expo):
+    exhibitor = exhibitor_with_tables(expo=expo, tables=2, staff=2)
+    staff, colleague = (link.user for link in exhibitor.staff.select_related("user").order_by("pk"))
+    buyer = buyer_at(expo, verified=True)
+    slots = future_slots(expo, 4)
+    soon = slot_at(expo, timezone.now() + timedelta(minutes=10))
+    buyer_client, staff_client = client_for(buyer.user), client_for(staff)
+    base = "/api/v1/meetings/"
+
+    free = staff_client.get(f"/api/v1/exhibitors/{exhibitor.pk}/slots/")
+    _check(schema, free, "/api/v1/exhibitors/{id}/slots/", "get")
+    booked = buyer_client.post(base, {"exhibitor": exhibitor.pk, "slot": slots[0].pk}, format="json")
+    first = _check(schema, booked, "/api/v1/meetings/", "post")["id"]
+    calls = [
+        (buyer_client, "/api/v1/meetings/{id}/reschedule/", {"slot": soon.pk}),  # check-in opens
+        (staff_client, "/api/v1/meetings/{id}/accept/", {}),
+        (staff_client, "/api/v1/meetings/{id}/owner/", {"owner": colleague.pk}),
+        (client_for(colleague), "/api/v1/meetings/{id}/check-in/", {"code": ""}),
+    ]
+    for client, path, body in calls:
+        response = client.post(path.replace("{id}", str(first)), body, format="json")
+        _check(schema, response, path, "post")
+    second = buyer_client.post(base, {"exhibitor": exhibitor.pk, "slot": slots[2].pk}, format="json").json()[
+        "id"
+    ]
+    declined = staff_client.post(f"{base}{second}/decline/", {"reason": "Away"}, format="json")
+    _check(schema, declined, "/api/v1/meetings/{id}/decline/", "post")
+    third = buyer_client.post(base, {"exhibitor": exhibitor.pk, "slot": slots[3].pk}, format="json").json()[
+        "id"
+    ]
+    cancelled = buyer_client.post(f"{base}{third}/cancel/", {}, format="json")
+    _check(schema, cancelled, "/api/v1/meetings/{id}/cancel/", "post")
+    late = svc.meeting_book(buyer=buyer, exhibitor=exhibitor, slot=slots[2], actor=buyer.user)
+    svc.meeting_accept(meeting=late, actor=staff)
+    Slot.objects.filter(pk=slots[2].pk).update(
+        start=timezone.now() - timedelta(hours=1), end=timezone.now() - timedelta(minutes=40)
+    )
+    absent = staff_client.post(f"{base}{late.pk}/no-show/", {}, format="json")
+    _check(schema, absent, "/api/v1/meetings/{id}/no-show/", "post")
+    listing = _check(schema, buyer_client.get(base), "/api/v1/meetings/", "get")
+
+    assert [booked.status_code, declined.status_code, cancelled.status_code, absent.status_code] == [
+        201,
+        200,
+        200,
+        200,
+    ]
+    assert sorted(row["status"] for row in listing["results"]) == [
+        "cancelled",
+        "checked_in",
+        "declined",
+        "no_show",
+    ]
