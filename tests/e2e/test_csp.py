@@ -52,8 +52,10 @@ def scene():
 
 
 @pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"  # Playwright's loop runs beside the live server's ORM
+def browser(monkeypatch):
+    monkeypatch.setenv(
+        "DJANGO_ALLOW_ASYNC_UNSAFE", "1"
+    )  # Playwright's loop runs beside the live server's ORM
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         yield browser
