@@ -15,6 +15,7 @@ import pytest
 
 from accounts.models import Role
 from accounts.services import user_set_role
+from expo.models import Term
 from matching.services import runs
 from tests.factories.accounts import PASSWORD, UserFactory
 from tests.factories.expo import BoothFactory, ExpoFactory
@@ -25,7 +26,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright (
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),  # keeps the migrations' data
+    pytest.mark.django_db(transaction=True),  # the live server's thread sees committed rows only
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium at /usr/bin/chromium"),
 ]
 
@@ -41,6 +42,10 @@ LAUNCH_ARGS = [
 
 @pytest.fixture
 def scene():
+    # An earlier transactional test may have flushed the taxonomy the data migration loaded.
+    Term.objects.get_or_create(
+        kind="fabric", slug="chiffon", defaults={"name_en": "Chiffon", "name_zh": "雪纺"}
+    )
     expo = ExpoFactory(is_current=True)
     exhibitor = exhibitor_with(expo=expo, fabrics=["chiffon"])
     BoothFactory(expo=expo, exhibitor=exhibitor)
