@@ -1,4 +1,7 @@
-"""API plumbing shared by every app, depending on none: pagination, parsers, `Conflict`, one error format.
+"""API plumbing shared by every app, depending on none: pagination, `Conflict`, one error format.
+
+The request parsers are in `config.parsers` (DRF reads them while `rest_framework.views`, which
+this module imports, is being loaded).
 
 Every error body carries `detail` (a human sentence). Validation errors also carry one key per
 offending field, as DRF does, so `{"detail": "price_min_cny: …", "price_min_cny": ["…"]}`.
@@ -11,13 +14,11 @@ mapped here and surfaces as a 500 (STYLE.md section 2).
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse, QueryDict
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, parsers, status
+from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
-
-from config.middleware import unstorable_field
 
 
 def route_by_method(**views):
@@ -65,41 +66,6 @@ class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = _("The request body is too large.")
     default_code = "payload_too_large"
-
-
-def _refuse_unstorable(data) -> None:
-    """400 naming the field if any name or string in the parsed body cannot be stored as text."""
-    if isinstance(data, QueryDict):
-        items = data.lists()
-    elif isinstance(data, dict):
-        items = data.items()
-    else:  # a bare list or string: no field to name
-        items = [("non_field_errors", data)]
-    found = unstorable_field(items)
-    if found is not None:
-        field, reason = found
-        raise exceptions.ValidationError({field: [reason]})
-
-
-class JSONParser(parsers.JSONParser):
-    def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        _refuse_unstorable(data)
-        return data
-
-
-class FormParser(parsers.FormParser):
-    def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        _refuse_unstorable(data)
-        return data
-
-
-class MultiPartParser(parsers.MultiPartParser):
-    def parse(self, stream, media_type=None, parser_context=None):
-        parsed = super().parse(stream, media_type, parser_context)
-        _refuse_unstorable(parsed.data)
-        return parsed
 
 
 def _django_validation_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:

@@ -2,7 +2,7 @@
 
 PostgreSQL refuses a NUL character in any text value, and UTF-8 cannot encode a lone surrogate
 (JSON can carry one as "\\ud800"); either would surface as a 500 wherever the value reaches a query.
-They are refused once, here, for query strings and forms, and in `config.api`'s parsers for API
+They are refused once, here, for query strings and forms, and in `config.parsers` for API
 bodies: a 400 naming the field, before any view runs.
 """
 

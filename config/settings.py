@@ -218,9 +218,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     # The standard parsers, refusing text the database cannot store (NUL, lone surrogates) with a 400.
     "DEFAULT_PARSER_CLASSES": [
-        "config.api.JSONParser",
-        "config.api.FormParser",
-        "config.api.MultiPartParser",
+        "config.parsers.JSONParser",
+        "config.parsers.FormParser",
+        "config.parsers.MultiPartParser",
     ],
     # How many reverse proxies stand in front (X-Forwarded-For is trusted only that far);
     # the sign-in throttle counts per client address with it.

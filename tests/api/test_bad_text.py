@@ -3,10 +3,13 @@
 PostgreSQL refuses NUL in any text value; before the central guard these requests reached a query
 and failed there with a 500. Run on PostgreSQL (CI does) to see the database refuse; on SQLite
 the same 400 must come back. Query strings and forms are checked by
-`config.middleware.UnstorableTextMiddleware`, API bodies by the parsers in `config.api`.
+`config.middleware.UnstorableTextMiddleware`, API bodies by the parsers in `config.parsers`.
 """
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -157,3 +160,21 @@ def test_clean_text_passes_through(api_client, expo):
     response = api_client.get("/api/v1/exhibitors/?search=chiffon%20satin")
 
     assert response.status_code == 200
+
+
+def test_parsers_load_whichever_module_is_imported_first():
+    """A service importing `config.api` (for `Conflict`) before any view must not hit an import cycle."""
+    code = "import django; django.setup(); import config.api; from rest_framework.views import APIView; print(APIView.parser_classes)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"},
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "[<class 'config.parsers.JSONParser'>, <class 'config.parsers.FormParser'>, "
+        "<class 'config.parsers.MultiPartParser'>]"
+    )
