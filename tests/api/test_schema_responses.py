@@ -189,8 +189,11 @@ def test_account_endpoints_match_schema(schema, api_client, scene):
         format="json",
     )
     _check(schema, token, "/api/v1/auth/token/", "post")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
+    revoked = api_client.post("/api/v1/auth/token/revoke/")
+    _check(schema, revoked, "/api/v1/auth/token/revoke/", "post")
 
-    assert registered.status_code == 201
+    assert (registered.status_code, revoked.status_code) == (201, 204)
     assert Buyer.objects.filter(user__email="new.buyer@example.com").count() == 1
 
 
