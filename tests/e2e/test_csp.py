@@ -1,51 +1,28 @@
 """The pages live with the Content-Security-Policy: no violation in a real browser, and they still work.
 
-Headless Chromium (the system's /usr/bin/chromium, driven by Playwright; no browser is downloaded)
+Headless Chromium (Debian's /usr/bin/chromium, driven by Playwright; no browser is downloaded)
 opens the buyer pages, the organiser's matching page (htmx polling), the admin (its
 autocomplete widgets) and the API docs (Swagger UI), and collects every CSP violation the
 browser reports. Each page also has to show that its scripts ran, since a blocked script reports
 a violation but a page that never loads one would pass silently. Skipped, with the reason,
-where Chromium or Playwright is absent.
+where Chromium or Playwright is absent (tests/e2e/conftest.py).
 """
-
-import os
-import shutil
 
 import pytest
 
 from accounts.models import Role
 from accounts.services import user_set_role
-from expo.models import Term
 from matching.services import runs
 from tests.factories.accounts import PASSWORD, UserFactory
 from tests.factories.expo import BoothFactory, ExpoFactory
 from tests.factories.matching import buyer_with, exhibitor_with
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright (requirements.txt)")
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),  # the live server's thread sees committed rows only
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Chromium at /usr/bin/chromium"),
-]
-
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# Like every browser journey (tests/e2e/conftest.py: Chromium, the `browser` fixture, the taxonomy).
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
 def scene():
-    # An earlier transactional test may have flushed the taxonomy the data migration loaded.
-    Term.objects.get_or_create(
-        kind="fabric", slug="chiffon", defaults={"name_en": "Chiffon", "name_zh": "雪纺"}
-    )
     expo = ExpoFactory(is_current=True)
     exhibitor = exhibitor_with(expo=expo, fabrics=["chiffon"])
     BoothFactory(expo=expo, exhibitor=exhibitor)
@@ -54,17 +31,6 @@ def scene():
     runs.match_run_execute(run=runs.match_run_start(expo=expo, dispatch=False))
     runs.match_run_start(expo=expo, dispatch=False)  # pending: the organiser page polls its progress
     return {"buyer": buyer.user, "organiser": organiser, "exhibitor": exhibitor}
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv(
-        "DJANGO_ALLOW_ASYNC_UNSAFE", "1"
-    )  # Playwright's loop runs beside the live server's ORM
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 class Visitor:
