@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "expo.timezones.ExpoTimeZoneMiddleware",
     "django.middleware.common.CommonMiddleware",
     # After the locale (its 400 speaks the page's language), before anything reads a parameter.
     "config.middleware.UnstorableTextMiddleware",

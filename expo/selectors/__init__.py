@@ -3,7 +3,7 @@
 Re-exported here, so `from expo.selectors import exhibitor_list` works everywhere.
 """
 
-from expo.selectors.floor import expo_current, hall_list
+from expo.selectors.floor import expo_current, hall_list, slot_list
 from expo.selectors.meetings import (
     buyer_live_meeting_count,
     exhibitor_free_slots,
@@ -49,5 +49,6 @@ __all__ = [
     "exhibitors_with_any_term",
     "expo_current",
     "hall_list",
+    "slot_list",
     "term_list",
 ]
