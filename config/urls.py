@@ -7,7 +7,7 @@ import accounts.urls
 import accounts.views
 import expo.urls
 import matching.urls
-from config.views import HealthApi
+from config.views import HealthApi, favicon
 
 api_v1 = [
     path("health/", HealthApi.as_view(), name="health"),
@@ -21,6 +21,7 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
+    path("favicon.ico", favicon, name="favicon"),
     # Django's switcher, saving the choice on the account (accounts.views.language_set).
     path("i18n/setlang/", accounts.views.language_set, name="set_language"),
     path("admin/", admin.site.urls),

@@ -5,7 +5,8 @@ import logging
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -87,3 +88,8 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def favicon(request):
+    """/favicon.ico, where browsers and feed readers look first: the static icon (hashed in production)."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))

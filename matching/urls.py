@@ -29,6 +29,12 @@ page_urlpatterns = [
         views.recommendation_feedback_page,
         name="recommendation-feedback",
     ),
+    path("recommendations/not-interested/", views.not_interested_page, name="not-interested"),
+    path(
+        "recommendations/not-interested/<int:exhibitor_id>/restore/",
+        views.not_interested_restore_page,
+        name="not-interested-restore",
+    ),
     path("organiser/matching/", views.organiser_matching_page, name="organiser"),
     path("organiser/matching/runs/<int:pk>/progress/", views.run_progress_partial, name="run-progress"),
 ]

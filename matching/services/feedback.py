@@ -84,6 +84,24 @@ def match_feedback_set(*, match: Match, value: str) -> MatchFeedback:
     return feedback
 
 
+@transaction.atomic
+def match_feedback_clear(*, buyer: Buyer, exhibitor_id: int) -> str | None:
+    """Take back the buyer's feedback on an exhibitor: "interested" undone, "not interested" restored.
+
+    Returns the value taken back (None when there was none). A restored exhibitor may be
+    recommended again: the buyer is rescored on commit, as after any feedback that changes the list.
+    """
+    feedback = (
+        MatchFeedback.objects.select_for_update().filter(buyer=buyer, exhibitor_id=exhibitor_id).first()
+    )
+    if feedback is None:
+        return None
+    feedback.delete()
+    if feedback.value == FeedbackValue.NOT_INTERESTED:
+        _queue_buyers(buyer.expo_id, [buyer.pk])
+    return feedback.value
+
+
 def buyer_find(*, expo: Expo, key: str) -> Buyer:
     """The expo's buyer with this email address or external ID (how exhibitor staff name a customer)."""
     key = (key or "").strip()
