@@ -103,8 +103,8 @@ def test_province_outside_china_is_refused_naming_the_field(expo):
         with pytest.raises(ValidationError) as excinfo:
             como.full_clean()
         assert excinfo.value.message_dict == {
-        "province": ["A province is for companies in China; use the region."]
-    }
+            "province": ["A province is for companies in China; use the region."]
+        }
 
 
 def test_api_detail_has_both_descriptions_and_the_one_of_the_request(api_client, mill):
@@ -182,3 +182,18 @@ def test_import_names_an_unknown_chinese_province(expo):
         )
     ]
     assert Exhibitor.objects.count() == 0
+
+
+def test_numbers_are_grouped_in_both_languages(client, mill):
+    english, chinese = _page(client, mill, "en"), _page(client, mill, "zh-hans")
+    assert "<dd>200,000 m</dd>" in english  # monthly capacity
+    assert "<dd>200,000 米</dd>" in chinese
+    assert "200000" not in chinese
+
+
+def test_number_format_groups_by_three_in_chinese():
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    with translation.override("zh-hans"):
+        assert number_format(45600, decimal_pos=0, force_grouping=True) == "45,600"

@@ -256,7 +256,7 @@ def _write(*, plan: DemoPlan, expo_slug: str, term_ids: dict, phases: _Phases) -
     expo = expo_create(
         slug=expo_slug,
         name="Jiangsu (Shengze) Textile Expo — demo",
-        name_zh="中国(盛泽)纺织品博览会 演示",
+        name_zh="中国（盛泽）纺织品博览会（演示）",
         venue="Shengze Textile Expo Centre, Suzhou",
         venue_zh="盛泽纺织博览中心（苏州）",
         edition="2027",
