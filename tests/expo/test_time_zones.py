@@ -153,3 +153,21 @@ def test_emails_render_times_in_the_expos_zone(paris, mail_templates):
     )  # fmt: skip
     assert subject == "Meeting at 10:00"  # CEST
     assert timezone.get_current_timezone_name() == "Asia/Shanghai"
+
+
+def test_free_slot_times_carry_the_offset_of_their_day_across_the_change(api_client, shanghai):
+    """Summer time ends in Paris on 2027-10-31 too (the free slots are those still to come)."""
+    from tests.factories.meetings import exhibitor_with_tables
+
+    paris = _expo("paris-2027", "Europe/Paris", datetime.date(2027, 10, 29))
+    mill = exhibitor_with_tables(expo=paris)
+
+    def starts(day):
+        url = f"/api/v1/exhibitors/{mill.pk}/slots/?expo=paris-2027&date={day}&page_size=50"
+        return [(row["start"], row["end"]) for row in api_client.get(url).json()["results"]]
+
+    assert starts("2027-10-30")[0] == ("2027-10-30T09:00:00+02:00", "2027-10-30T10:00:00+02:00")
+    assert starts("2027-10-31") == [
+        (f"2027-10-31T{h:02d}:00:00+01:00", f"2027-10-31T{h + 1:02d}:00:00+01:00") for h in range(9, 17)
+    ]
+    assert starts("2027-11-02") == []
