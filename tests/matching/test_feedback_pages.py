@@ -4,6 +4,7 @@ exhibitors marked "not interested" are listed and can be restored."""
 import pytest
 from django.urls import reverse
 
+from expo.models import Buyer
 from matching.models import Match, MatchFeedback
 from matching.services import runs
 from tests.factories.matching import buyer_with, exhibitor_with
@@ -109,8 +110,11 @@ def test_not_interested_list_and_restore(client, scene, django_capture_on_commit
     listing = client.get(reverse("matching:not-interested")).content.decode()
     assert "Alpha Chiffon" in listing
     assert "Beta Chiffon" not in listing
+    stamped = Buyer.objects.get(pk=scene["buyer"].pk).updated_at
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("matching:not-interested-restore", args=[alpha.pk]))
+    # The buyer is stamped, so a full run computing meanwhile catches this buyer up when it ends.
+    assert Buyer.objects.get(pk=scene["buyer"].pk).updated_at > stamped
     assert (response.status_code, response["Location"]) == (302, "/recommendations/not-interested/")
     assert MatchFeedback.objects.count() == 0
     listing = client.get(reverse("matching:not-interested")).content.decode()
