@@ -69,6 +69,7 @@ def exhibitor(**cells) -> dict:
         "price_max_cny": "15.00",
         "lead_time_days": "20",
         "description": "Chiffon and satin for womenswear.",
+        "description_zh": "雪纺、色丁面料，用于女装。",
         "contact_email": "sales@wujiang-silk.example",
     } | cells
 
@@ -1135,7 +1136,7 @@ def test_a_quoted_cell_with_line_breaks_and_inch_marks_imports_as_written(expo):
     import_exhibitors_text = exhibitors_import(expo=expo, file=io.BytesIO(text.encode()), filename="x.csv")
 
     assert import_exhibitors_text == ImportResult(rows=2, created=2, updated=0)
-    assert list(Exhibitor.objects.order_by("external_id").values_list("description", flat=True)) == [
+    assert list(Exhibitor.objects.order_by("external_id").values_list("description_en", flat=True)) == [
         'Chiffon, satin.\r\nAlso 60" wide "twill"',
         '58" jersey',
     ]
