@@ -110,7 +110,7 @@ def exhibitors_matching(queryset: QuerySet[Exhibitor], *, search: str) -> QueryS
 
     On PostgreSQL, Latin-script words go through full-text search (prefix matches, the "simple"
     configuration so pinyin and brand names are not stemmed) on a stored document with a GIN
-    index (migrations 0004 and 0007). Chinese is written without spaces, so a word containing CJK characters is
+    index (migrations 0004 and 0008). Chinese is written without spaces, so a word containing CJK characters is
     matched as a substring instead. Elsewhere (SQLite) every word is a case-insensitive substring.
     """
     words = search.split()

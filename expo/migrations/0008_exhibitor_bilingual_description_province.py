@@ -58,7 +58,7 @@ def provinces_backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("expo", "0006_buyer_company_order")]
+    dependencies = [("expo", "0007_profile_expo_updated_indexes")]
 
     operations = [
         migrations.RenameField("exhibitor", "description", "description_en"),
