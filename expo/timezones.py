@@ -12,6 +12,7 @@ The zone name of an expo is cached (no query per request): saving an expo refres
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import zoneinfo
 from collections.abc import Iterator
@@ -21,8 +22,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from accounts.throttles import UNREACHABLE
+
 if TYPE_CHECKING:
     from expo.models import Expo
+
+logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 600
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,60}")
@@ -38,12 +43,21 @@ def expo_time_zone_name(*, slug: str | None = None) -> str:
     from expo.models import Expo
 
     key = _slug_key(slug) if slug else CURRENT_KEY
-    name = cache.get(key)
+    name = _cache_call(cache.get, key)
     if name is None:
         expos = Expo.objects.filter(slug=slug) if slug else Expo.objects.filter(is_current=True)
         name = expos.values_list("time_zone", flat=True).first() or ""
-        cache.set(key, name, CACHE_SECONDS)
+        _cache_call(cache.set, key, name, CACHE_SECONDS)
     return name or settings.TIME_ZONE
+
+
+def _cache_call(method, *args):
+    """A cache call that an unreachable cache (Redis down) turns into a miss: the database answers."""
+    try:
+        return method(*args)
+    except UNREACHABLE:
+        logger.warning("Cache unreachable: the expo's time zone is read from the database")
+        return None
 
 
 def expo_time_zone_remember(expo: Expo) -> None:
@@ -51,12 +65,12 @@ def expo_time_zone_remember(expo: Expo) -> None:
     values = {_slug_key(expo.slug): expo.time_zone}
     if expo.is_current:
         values[CURRENT_KEY] = expo.time_zone
-    cache.set_many(values, CACHE_SECONDS)
+    _cache_call(cache.set_many, values, CACHE_SECONDS)
 
 
 def expo_time_zone_forget(expo: Expo | None = None) -> None:
     """Drop cached zones: the current expo's, and `expo`'s own when given."""
-    cache.delete_many([CURRENT_KEY, *([_slug_key(expo.slug)] if expo is not None else [])])
+    _cache_call(cache.delete_many, [CURRENT_KEY, *([_slug_key(expo.slug)] if expo is not None else [])])
 
 
 def expo_saved(sender, instance, **kwargs) -> None:

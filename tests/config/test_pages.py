@@ -25,7 +25,9 @@ def test_403_page_is_styled_and_translated(client, exhibitor_staff):
     assert response.status_code == 403
     assert "<h1>Access denied</h1>" in html
     assert f"You are signed in as {exhibitor_staff.email}, and this page is not open to your account." in html
-    zh = client.get("/recommendations/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    exhibitor_staff.preferred_language = "zh-hans"  # a signed-in person's pages speak their language
+    exhibitor_staff.save()
+    zh = client.get("/recommendations/").content.decode()
     assert "<h1>无权访问</h1>" in zh
     assert "Access denied" not in zh
 

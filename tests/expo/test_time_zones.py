@@ -119,10 +119,13 @@ def test_api_times_follow_the_current_expo_without_a_parameter(client_for, paris
 def test_pages_show_local_times_of_the_expo(client, paris):
     expo_make_current(expo=paris)
     MatchRunFactory(expo=paris, status=RunStatus.COMPLETED, finished_at=_utc(2026, 10, 25, 9, 30))
-    client.force_login(OrganiserFactory())
+    organiser = OrganiserFactory(preferred_language="en")
+    client.force_login(organiser)
     html = client.get(reverse("matching:organiser")).content.decode()
     assert "10/25/2026 10:30 a.m." in html  # CET, the day summer time ended
-    html = client.get(reverse("matching:organiser"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    organiser.preferred_language = "zh-hans"
+    organiser.save()
+    html = client.get(reverse("matching:organiser")).content.decode()
     assert "2026年10月25日 10:30" in html
 
 

@@ -137,7 +137,9 @@ def test_restore_of_an_exhibitor_not_marked_is_404(client, scene):
 def test_not_interested_list_in_chinese(client, scene, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         _feedback(client, scene["matches"][0], "not_interested", **HTMX)
-    html = client.get(reverse("matching:not-interested"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    scene["buyer"].user.preferred_language = "zh-hans"  # a signed-in person's pages speak their language
+    scene["buyer"].user.save()
+    html = client.get(reverse("matching:not-interested")).content.decode()
     assert "阿尔法雪纺" in html
     assert "Alpha Chiffon" not in html
 
