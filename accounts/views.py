@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -122,7 +122,15 @@ class EmailConfirmApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=EmailConfirmInputSerializer, responses={200: UserSerializer})
+    @extend_schema(
+        request=EmailConfirmInputSerializer,
+        responses={
+            200: inline_serializer(
+                "EmailConfirmed",
+                {"detail": serializers.CharField(), "email_confirmed": serializers.BooleanField()},
+            )
+        },
+    )
     def post(self, request):
         data = EmailConfirmInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -143,12 +151,19 @@ class TokenRevokeApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+_DETAIL = inline_serializer("Detail", {"detail": serializers.CharField()})
+
+
 class EmailConfirmResendApi(APIView):
     """Send the signed-in user a new confirmation link (at most 3 an hour)."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={202: None})
+    @extend_schema(
+        request=None,
+        responses={200: _DETAIL, 202: _DETAIL},
+        description="202 when a new link is sent; 200 when the address is already confirmed.",
+    )
     def post(self, request):
         if request.user.email_confirmed:
             return Response({"detail": _("Your email address is already confirmed.")})

@@ -44,10 +44,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "expo.timezones.ExpoTimeZoneMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After the locale (its 400 speaks the page's language), before anything reads a parameter.
+    "config.middleware.UnstorableTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
@@ -105,6 +109,8 @@ LOGOUT_REDIRECT_URL = "/"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our zh_Hans number format (thousands grouped by three with commas) before Django's own.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -213,7 +219,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    # The standard parsers, refusing text the database cannot store (NUL, lone surrogates) with a 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.JSONParser",
+        "config.parsers.FormParser",
+        "config.parsers.MultiPartParser",
+    ],
     # How many reverse proxies stand in front (X-Forwarded-For is trusted only that far);
     # the sign-in throttle counts per client address with it.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
@@ -234,6 +245,10 @@ SPECTACULAR_SETTINGS = {
         "MeetingSideEnum": "expo.models.meetings.Side",
         "SampleStatusEnum": "expo.models.deals.SampleStatus",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.blank_or_formatted_any_of",
+    ],
 }
 
 # --- Security (production values; `manage.py check --deploy` is clean with DEBUG off) --------
@@ -247,6 +262,22 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (config.middleware): scripts only from our own static files (htmx, the
+# admin's, Swagger UI's), no inline script anywhere. Inline styles stay allowed: htmx inserts its
+# indicator style, and the admin, Swagger UI and two templates use style attributes; a style
+# cannot run code. Swagger UI shows its logo and icons as data: images.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 LOGGING = {
     "version": 1,

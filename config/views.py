@@ -3,8 +3,10 @@
 import logging
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -64,8 +66,30 @@ class HealthApi(APIView):
         return Response(body, status=200 if healthy else 503)
 
 
+def bad_request(request, exception=None):
+    """400 for a request Django refused before any view (bad Host, too many fields…); a body over
+    `DATA_UPLOAD_MAX_MEMORY_SIZE` is 413. JSON with `detail` under /api/, the page elsewhere."""
+    if request.path.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            return JsonResponse({"detail": _("The request body is too large.")}, status=413)
+        return JsonResponse({"detail": _("Bad request.")}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    """500: JSON with `detail` under /api/ (never an HTML page to an API client), the page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("A server error occurred.")}, status=500)
+    return defaults.server_error(request)
+
+
 def not_found(request, exception=None):
     """404 for any path: JSON with `detail` under /api/ (the API's error format), the page elsewhere."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def favicon(request):
+    """/favicon.ico, where browsers and feed readers look first: the static icon (hashed in production)."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from expo.models import Booth, Buyer, Expo
-from matching.models import Match, MatchFeedback, MatchRun, MatchWeights, RunStatus
+from matching.models import FeedbackValue, Match, MatchFeedback, MatchRun, MatchWeights, RunStatus
 
 
 def match_run_served(*, expo: Expo) -> MatchRun | None:
@@ -58,6 +58,16 @@ def match_feedback_of(*, buyer: Buyer, exhibitor_ids: list[int]) -> dict[int, st
 def match_weights_id(*, expo: Expo) -> int | None:
     """Id of the expo's weights row, None while it is matched with the defaults."""
     return MatchWeights.objects.filter(expo=expo).values_list("pk", flat=True).first()
+
+
+def match_feedback_not_interested(*, buyer: Buyer) -> QuerySet[MatchFeedback]:
+    """The exhibitors the buyer marked "not interested", most recent first, with their booths."""
+    return (
+        MatchFeedback.objects.filter(buyer=buyer, value=FeedbackValue.NOT_INTERESTED)
+        .select_related("exhibitor")
+        .prefetch_related("exhibitor__booths")
+        .order_by("-updated_at", "-pk")
+    )
 
 
 def match_buyer_for_user(*, user, expo: Expo) -> Buyer | None:

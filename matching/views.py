@@ -8,26 +8,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, status
+from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import IsOrganiser
 from config.api import Conflict
 from expo.models import Buyer, Expo
 from expo.selectors import expo_current
+from expo.views.common import EXPO_PARAMETER, expo_or_404
 from matching.filters import MatchFilter, MatchRunFilter
-from matching.models import Match, MatchRun, RunStatus
+from matching.models import FeedbackValue, Match, MatchRun, RunStatus
 from matching.reasons import reasons_text
 from matching.selectors import (
     match_buyer_for_user,
+    match_feedback_not_interested,
     match_feedback_of,
     match_list_for_buyer,
     match_run_list,
@@ -42,25 +45,10 @@ from matching.serializers import (
     MatchRunStartInputSerializer,
     MatchSerializer,
 )
-from matching.services.feedback import match_feedback_set
+from matching.services.feedback import match_feedback_clear, match_feedback_set
 from matching.services.runs import STALE_AFTER, match_run_start
 
-EXPO_PARAMETER = OpenApiParameter("expo", str, description="Expo slug; the current expo when omitted.")
 BUYER_PARAMETER = OpenApiParameter("buyer", int, description="Organisers: the buyer whose list to show.")
-
-
-class IsOrganiser(permissions.BasePermission):
-    message = "Only organisers may do this."
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_organiser)
-
-
-def _expo_or_404(slug: str | None) -> Expo:
-    expo = expo_current(slug=slug or None)
-    if expo is None:
-        raise NotFound(_("No such expo.") if slug else _("No expo is current."))
-    return expo
 
 
 def _match_context(buyer: Buyer | None, run: MatchRun | None, matches: list[Match]) -> dict:
@@ -98,7 +86,7 @@ class MatchListApi(ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Match.objects.none()
         user = self.request.user
-        expo = _expo_or_404(self.request.query_params.get("expo"))
+        expo = expo_or_404(self.request.query_params.get("expo"))
         self.buyer = None
         if user.is_organiser:
             raw = self.request.query_params.get("buyer", "")
@@ -130,7 +118,10 @@ class MatchListApi(ListAPIView):
 
 
 class MatchFeedbackApi(APIView):
-    """The buyer's verdict on one recommendation; "not_interested" removes it from the list at once."""
+    """The buyer's verdict on one recommendation; "not_interested" removes it from the list at once.
+
+    DELETE takes the verdict back (204), for a recommendation still in the list.
+    """
 
     @extend_schema(request=MatchFeedbackInputSerializer, responses=MatchFeedbackOutputSerializer)
     def post(self, request, pk: int):
@@ -145,12 +136,20 @@ class MatchFeedbackApi(APIView):
         body = {"match": match.pk, "exhibitor": match.exhibitor_id, "value": feedback.value}
         return Response(MatchFeedbackOutputSerializer(body).data)
 
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        """Take back the feedback on a recommendation still in the list (an "interested")."""
+        if not request.user.is_buyer:
+            raise PermissionDenied
+        match = _own_served_match(user=request.user, pk=pk)
+        if match is None:
+            raise NotFound(_("No such recommendation in your current list."))
+        match_feedback_clear(buyer=match.buyer, exhibitor_id=match.exhibitor_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class MatchRunListApi(ListAPIView):
-    """GET: match runs, newest first (`?expo=`, `?status=`); POST: start a full run (202, 409 if one runs).
-
-    Organisers only.
-    """
+    """Match runs, newest first (`?expo=`, `?status=`); organisers only."""
 
     permission_classes = [IsOrganiser]
     serializer_class = MatchRunSerializer
@@ -163,7 +162,7 @@ class MatchRunListApi(ListAPIView):
 
     def _expo(self) -> Expo | None:
         slug = self.request.query_params.get("expo")
-        return _expo_or_404(slug) if slug else None
+        return expo_or_404(slug) if slug else None
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -174,6 +173,15 @@ class MatchRunListApi(ListAPIView):
     @extend_schema(parameters=[EXPO_PARAMETER])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class MatchRunStartApi(APIView):
+    """Start a full run of the expo (202); 409 while one is pending or running. Organisers only.
+
+    Same path as the list (`POST match-runs/`, the contract), its own view (`config.api.route_by_method`).
+    """
+
+    permission_classes = [IsOrganiser]
 
     @extend_schema(request=MatchRunStartInputSerializer, responses={202: MatchRunSerializer})
     def post(self, request):
@@ -217,22 +225,9 @@ class MatchRunDetailApi(RetrieveAPIView):
 # --- pages ----------------------------------------------------------------------------------------
 
 
-@login_required
-def recommendations_page(request):
-    """The buyer's recommendations: score bars, reasons in the page's language, feedback buttons."""
-    user = request.user
-    if user.is_organiser:
-        return redirect("matching:organiser")
-    if not user.is_buyer:
-        raise PermissionDenied
-    expo = expo_current(slug=request.GET.get("expo") or None)
-    if expo is None:
-        raise Http404(_("No expo is current."))
-    buyer = match_buyer_for_user(user=user, expo=expo)
-    run = match_run_served(expo=expo)
-    matches = list(match_list_for_buyer(buyer=buyer, run=run)) if buyer else []
+def _recommendation_rows(buyer: Buyer | None, run: MatchRun | None, matches: list[Match]) -> list[dict]:
     context = _match_context(buyer, run, matches)
-    rows = [
+    return [
         {
             "match": match,
             "percent": round(match.score * 100),
@@ -242,37 +237,117 @@ def recommendations_page(request):
         }
         for match in matches
     ]
+
+
+def _buyer_at_current_expo(request) -> tuple[Buyer | None, Expo]:
+    if not request.user.is_buyer:
+        raise PermissionDenied
+    expo = expo_current(slug=request.GET.get("expo") or None)
+    if expo is None:
+        raise Http404(_("No expo is current."))
+    return match_buyer_for_user(user=request.user, expo=expo), expo
+
+
+@login_required
+def recommendations_page(request):
+    """The buyer's recommendations: score bars, reasons in the page's language, feedback buttons."""
+    if request.user.is_organiser:
+        return redirect("matching:organiser")
+    buyer, expo = _buyer_at_current_expo(request)
+    run = match_run_served(expo=expo)
+    matches = list(match_list_for_buyer(buyer=buyer, run=run)) if buyer else []
+    hidden = match_feedback_not_interested(buyer=buyer).count() if buyer else 0
     return render(
         request,
         "matching/recommendations.html",
-        {"expo": expo, "buyer": buyer, "run": run, "rows": rows},
+        {
+            "expo": expo,
+            "buyer": buyer,
+            "run": run,
+            "rows": _recommendation_rows(buyer, run, matches),
+            "not_interested_count": hidden,
+        },
     )
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
 @login_required
 @require_POST
 def recommendation_feedback_page(request, pk: int):
+    """Feedback on one card. With htmx the card alone is answered (the page stays where it was);
+    without, the list is shown again at the same card (or at the next one, if this one left)."""
     if not request.user.is_buyer:
         raise PermissionDenied
     match = _own_served_match(user=request.user, pk=pk)
     if match is None:
         raise Http404(_("No such recommendation in your current list."))
     value = request.POST.get("value", "")
+    name = match.exhibitor.display_name
+    next_match = (
+        Match.objects.filter(run_id=match.run_id, buyer_id=match.buyer_id, rank__gt=match.rank)
+        .order_by("rank")
+        .values_list("pk", flat=True)
+        .first()
+    )
     try:
-        match_feedback_set(match=match, value=value)
-    except DjangoValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if value == "not_interested":
-            messages.success(
-                request,
-                _("%(name)s will not be recommended to you again.") % {"name": match.exhibitor.display_name},
-            )
+        if value == "none":
+            match_feedback_clear(buyer=match.buyer, exhibitor_id=match.exhibitor_id)
+            note = _("You took back “interested” for %(name)s.") % {"name": name}
         else:
-            messages.success(
-                request, _("Noted: you are interested in %(name)s.") % {"name": match.exhibitor.display_name}
-            )
-    return redirect("matching:recommendations")
+            match_feedback_set(match=match, value=value)
+            if value == FeedbackValue.NOT_INTERESTED:
+                note = _("%(name)s will not be recommended to you again.") % {"name": name}
+            else:
+                note = _("Noted: you are interested in %(name)s.") % {"name": name}
+    except DjangoValidationError as exc:
+        if _is_htmx(request):
+            return HttpResponse(" ".join(exc.messages), status=400)
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{reverse('matching:recommendations')}#match-{match.pk}")
+    if _is_htmx(request):
+        if value == FeedbackValue.NOT_INTERESTED:
+            return render(request, "matching/_match_removed.html", {"match": match, "note": note})
+        match = (
+            Match.objects.select_related("exhibitor", "run").prefetch_related("exhibitor__booths").get(pk=pk)
+        )
+        row = _recommendation_rows(match.buyer, match.run, [match])[0]
+        return render(request, "matching/_match_card.html", {"row": row, "note": note})
+    messages.success(request, note)
+    anchor = match.pk if value != FeedbackValue.NOT_INTERESTED else next_match
+    return redirect(reverse("matching:recommendations") + (f"#match-{anchor}" if anchor else ""))
+
+
+@login_required
+def not_interested_page(request):
+    """The exhibitors the buyer marked "not interested", each with a button to restore it."""
+    buyer, expo = _buyer_at_current_expo(request)
+    rows = list(match_feedback_not_interested(buyer=buyer)) if buyer else []
+    return render(request, "matching/not_interested.html", {"expo": expo, "buyer": buyer, "rows": rows})
+
+
+@login_required
+@require_POST
+def not_interested_restore_page(request, exhibitor_id: int):
+    """Restore an exhibitor marked "not interested": it may be recommended again after rescoring."""
+    buyer, _expo = _buyer_at_current_expo(request)
+    feedback = (
+        match_feedback_not_interested(buyer=buyer).filter(exhibitor_id=exhibitor_id).first()
+        if buyer
+        else None
+    )
+    if feedback is None:
+        raise Http404(_("You did not mark this exhibitor as not interested."))
+    match_feedback_clear(buyer=buyer, exhibitor_id=exhibitor_id)
+    note = _("%(name)s is back: it can be recommended to you again.") % {
+        "name": feedback.exhibitor.display_name
+    }
+    if _is_htmx(request):
+        return render(request, "matching/_restored.html", {"note": note})
+    messages.success(request, note)
+    return redirect("matching:not-interested")
 
 
 def _organiser_or_403(request) -> None:

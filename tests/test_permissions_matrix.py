@@ -150,15 +150,23 @@ RULES: dict[str, dict[str, dict]] = {
     "api:expo:meeting-owner": {"POST": R(401, 400, 404, 400, 404, 400)},  # no owner given
     # API: matching
     "api:matching:match-list": {"GET": R(401, 200, 200, 403, 403, 400)},  # organisers must name ?buyer=
-    "api:matching:match-feedback": {"POST": R(401, 200, 404, 403, 403, 403)},
-    "api:matching:match-runs": {
+    "api:matching:match-feedback": {
+        "POST": R(401, 200, 404, 403, 403, 403),
+        "DELETE": R(401, 204, 404, 403, 403, 403),  # takes the feedback back
+    },
+    "api:matching:match-runs": {  # one path, a view per method (config.api.route_by_method)
         "GET": R(401, 403, 403, 403, 403, 200),
         "POST": R(401, 403, 403, 403, 403, 202),
+        "PUT": same(405),
     },
+    # The same path again, as the schema sees it: requests reach the route above.
+    "api:matching:match-run-list": {"GET": R(401, 403, 403, 403, 403, 200)},
+    "api:matching:match-run-start": {"POST": R(401, 403, 403, 403, 403, 202)},
     "api:matching:match-run-detail": {"GET": R(401, 403, 403, 403, 403, 200)},
     # Pages
     "set_language": {"POST": same(302)},
     "expo:home": {"GET": same(200)},
+    "favicon": {"GET": same(301)},
     "expo:register": {"GET": R(200, 302, 302, 302, 302, 302)},
     "expo:profile": {"GET": R(302, 200, 200, 403, 403, 403)},
     "expo:start": {"GET": R(302, 302, 302, 302, 302, 302)},  # sign in; then on to where the role starts
@@ -197,6 +205,10 @@ RULES: dict[str, dict[str, dict]] = {
     },
     "matching:recommendations": {"GET": R(302, 200, 200, 403, 403, 302)},
     "matching:recommendation-feedback": {"POST": R(302, 302, 404, 403, 403, 403)},  # 302: back to the list
+    "matching:not-interested": {"GET": R(302, 200, 200, 403, 403, 403)},
+    # The buyer restores the exhibitor it marked "not interested" (302: back to the list); another
+    # buyer never marked it (404).
+    "matching:not-interested-restore": {"POST": R(302, 302, 404, 403, 403, 403)},
     "matching:organiser": {"GET": R(302, 403, 403, 403, 403, 200), "POST": R(302, 403, 403, 403, 403, 302)},
     "matching:run-progress": {"GET": R(302, 403, 403, 403, 403, 200)},
     # Admin pages that belong to no model admin
@@ -249,6 +261,7 @@ URL_KWARGS = {
     "expo:exhibitor": _pk("exhibitor"),
     "matching:recommendation-feedback": _pk("match"),
     "matching:run-progress": _pk("run"),
+    "matching:not-interested-restore": lambda world: {"exhibitor_id": world.exhibitor.pk},
     "accounts:password_reset_confirm": lambda world: {"uidb64": "MQ", "token": "set-password"},
     "accounts:invitation": lambda world: {"uidb64": "MQ", "token": "set-password"},
     "accounts:confirm-email": lambda world: {"token": "not-a-token"},

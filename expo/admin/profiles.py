@@ -59,9 +59,11 @@ class ServiceSavedM2MMixin:
 _EXHIBITOR_PROFILE = (
     "name_en",
     "name_zh",
-    "description",
+    "description_en",
+    "description_zh",
     "country",
     "province",
+    "region",
     "contact_email",
     "contact_phone",
     "website",

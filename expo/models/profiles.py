@@ -1,6 +1,9 @@
 """Exhibitor and buyer profiles at one expo, and the staff who work for an exhibitor."""
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -10,6 +13,13 @@ from django_countries.fields import CountryField
 from expo.models.base import TimestampedModel, _positive, _price_range_constraints, clean_price_range
 from expo.models.floor import Expo
 from expo.models.taxonomy import Term, TermKind
+from expo.provinces import PROVINCE_CHOICES, province_name
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _chinese() -> bool:
+    return (get_language() or "").startswith("zh")
 
 
 class ProfileQuerySet(models.QuerySet):
@@ -36,9 +46,22 @@ class Exhibitor(TimestampedModel):
     external_id = models.CharField(_("external ID"), max_length=64, blank=True)
     name_en = models.CharField(_("company name"), max_length=200)
     name_zh = models.CharField(_("Chinese company name"), max_length=200, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
     country = CountryField(_("country"), default="CN")
-    province = models.CharField(_("province"), max_length=80, blank=True)
+    province = models.CharField(
+        _("province"),
+        max_length=2,
+        choices=PROVINCE_CHOICES,
+        blank=True,
+        help_text=_("For companies in China."),
+    )
+    region = models.CharField(
+        _("region"),
+        max_length=80,
+        blank=True,
+        help_text=_("State, region or city, for companies outside China."),
+    )
 
     fabrics = _facet(TermKind.FABRIC, _("fabrics"), "fabric_exhibitors")
     processes = _facet(TermKind.PROCESS, _("processes"), "process_exhibitors")
@@ -88,12 +111,47 @@ class Exhibitor(TimestampedModel):
 
     @property
     def display_name(self) -> str:
-        if self.name_zh and (get_language() or "").startswith("zh"):
+        if self.name_zh and _chinese():
             return self.name_zh
         return self.name_en
 
+    @property
+    def description(self) -> str:
+        """The description in the active language, or in the other one when that is empty."""
+        first, second = (
+            (self.description_zh, self.description_en)
+            if _chinese()
+            else (self.description_en, self.description_zh)
+        )
+        return first or second
+
+    @property
+    def description_is_other_language(self) -> bool:
+        """Whether `description` fell back to the other language (pages mark it with `lang`)."""
+        own = self.description_zh if _chinese() else self.description_en
+        return not own and bool(self.description)
+
+    @property
+    def province_name(self) -> str:
+        return province_name(self.province)
+
+    @property
+    def place(self) -> str:
+        """Province (or region) and country as the page's language writes them: "Jiangsu, China", "中国江苏"."""
+        country = str(self.country.name) if self.country else ""
+        if _chinese():
+            # A region typed in Latin letters stays out of a Chinese sentence: the country says enough.
+            region = self.region if _CJK.search(self.region) else ""
+            return f"{country}{self.province_name or region}"
+        within = self.province_name or self.region
+        if not within:
+            return country
+        return f"{within}, {country}" if country else within
+
     def clean(self) -> None:
         clean_price_range(self)
+        if self.province and self.country and self.country.code != "CN":
+            raise ValidationError({"province": _("A province is for companies in China; use the region.")})
 
 
 class ExhibitorStaff(models.Model):

@@ -16,7 +16,7 @@ from expo.selectors.deals import (
     meetings_per_hour,
     sample_list_for_user,
 )
-from expo.selectors.floor import expo_current, hall_list
+from expo.selectors.floor import expo_current, hall_list, slot_list
 from expo.selectors.meetings import (
     buyer_live_meeting_count,
     exhibitor_free_slots,
@@ -73,5 +73,6 @@ __all__ = [
     "sample_list_for_user",
     "expo_current",
     "hall_list",
+    "slot_list",
     "term_list",
 ]

@@ -106,11 +106,11 @@ def exhibitors_in_halls(queryset: QuerySet[Exhibitor], *, halls: Iterable[Hall])
 
 
 def exhibitors_matching(queryset: QuerySet[Exhibitor], *, search: str) -> QuerySet:
-    """Exhibitors whose names (English or Chinese) or description match every word of `search`.
+    """Exhibitors whose names or descriptions (English or Chinese) match every word of `search`.
 
     On PostgreSQL, Latin-script words go through full-text search (prefix matches, the "simple"
     configuration so pinyin and brand names are not stemmed) on a stored document with a GIN
-    index (migration 0004). Chinese is written without spaces, so a word containing CJK characters is
+    index (migrations 0004 and 0008). Chinese is written without spaces, so a word containing CJK characters is
     matched as a substring instead. Elsewhere (SQLite) every word is a case-insensitive substring.
     """
     words = search.split()
@@ -132,9 +132,19 @@ def exhibitors_matching(queryset: QuerySet[Exhibitor], *, search: str) -> QueryS
     for word in substrings:
         if _CJK.search(word) and not _LATIN.search(word):
             # Chinese has no letter case: a plain LIKE, much cheaper than UPPER() on every row.
-            match = Q(name_en__contains=word) | Q(name_zh__contains=word) | Q(description__contains=word)
+            match = (
+                Q(name_en__contains=word)
+                | Q(name_zh__contains=word)
+                | Q(description_en__contains=word)
+                | Q(description_zh__contains=word)
+            )
         else:
-            match = Q(name_en__icontains=word) | Q(name_zh__icontains=word) | Q(description__icontains=word)
+            match = (
+                Q(name_en__icontains=word)
+                | Q(name_zh__icontains=word)
+                | Q(description_en__icontains=word)
+                | Q(description_zh__icontains=word)
+            )
         queryset = queryset.filter(match)
     return queryset
 

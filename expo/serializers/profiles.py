@@ -5,6 +5,7 @@ from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from expo.models import BUYER_FACETS, Booth, Buyer, Exhibitor, Term, TermKind
+from expo.provinces import province_name
 from expo.selectors import buyer_meeting_request_allowance
 
 
@@ -13,7 +14,7 @@ class TermSerializer(serializers.ModelSerializer):
         model = Term
         fields = ["kind", "slug", "name_en", "name_zh", "parent"]
 
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
 
 class TermSlugsField(serializers.ListField):
@@ -98,8 +99,15 @@ class BoothSerializer(serializers.ModelSerializer):
 
 
 class ExhibitorListSerializer(serializers.ModelSerializer):
-    """A directory row. `booth` and `hall` are the first booth's (most exhibitors have one)."""
+    """A directory row. `booth` and `hall` are the first booth's (most exhibitors have one).
 
+    `province` is the English name of the Chinese province (or, outside China, the region as
+    given), `province_zh` its Chinese name and `province_code` its code (ISO 3166-2:CN, no prefix).
+    """
+
+    province = serializers.SerializerMethodField()
+    province_zh = serializers.SerializerMethodField()
+    province_code = serializers.CharField(source="province", read_only=True)
     booth = serializers.SerializerMethodField()
     hall = serializers.SerializerMethodField()
     booths = BoothSerializer(many=True, read_only=True)
@@ -117,6 +125,8 @@ class ExhibitorListSerializer(serializers.ModelSerializer):
             "name_zh",
             "country",
             "province",
+            "province_zh",
+            "province_code",
             "booth",
             "hall",
             "booths",
@@ -132,6 +142,12 @@ class ExhibitorListSerializer(serializers.ModelSerializer):
             "lead_time_days",
         ]
 
+    def get_province(self, exhibitor: Exhibitor) -> str:
+        return province_name(exhibitor.province, "en") if exhibitor.province else exhibitor.region
+
+    def get_province_zh(self, exhibitor: Exhibitor) -> str:
+        return province_name(exhibitor.province, "zh-hans")
+
     def _first_booth(self, exhibitor: Exhibitor) -> Booth | None:
         booths = exhibitor.booths.all()  # prefetched, ordered by code
         return booths[0] if booths else None
@@ -146,10 +162,21 @@ class ExhibitorListSerializer(serializers.ModelSerializer):
 
 
 class ExhibitorDetailSerializer(ExhibitorListSerializer):
-    """One exhibitor; contact details only for signed-in users (the view decides)."""
+    """One exhibitor; contact details only for signed-in users (the view decides).
+
+    `description` is the one in the request's language, or the other when that one is empty.
+    """
+
+    description = serializers.CharField(read_only=True)
 
     class Meta(ExhibitorListSerializer.Meta):
-        fields = [*ExhibitorListSerializer.Meta.fields, "description", "website"]
+        fields = [
+            *ExhibitorListSerializer.Meta.fields,
+            "description",
+            "description_en",
+            "description_zh",
+            "website",
+        ]
 
 
 class ExhibitorContactSerializer(ExhibitorDetailSerializer):

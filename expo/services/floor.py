@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from expo.models import Booth, Expo, Slot, Table
+from expo.timezones import expo_time_zone_remember
 
 # The expo fields expo_update may change (`is_current` goes through expo_make_current).
 EXPO_FIELDS = (
@@ -203,6 +204,7 @@ def expo_make_current(*, expo: Expo) -> Expo:
     Expo.objects.filter(is_current=True).exclude(pk=expo.pk).update(is_current=False)
     Expo.objects.filter(pk=expo.pk).update(is_current=True)
     expo.is_current = True
+    expo_time_zone_remember(expo)
     return expo
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import email_normal
@@ -82,6 +83,27 @@ def match_feedback_set(*, match: Match, value: str) -> MatchFeedback:
         ).delete()
         _queue_buyers(match.buyer.expo_id, [match.buyer_id])
     return feedback
+
+
+@transaction.atomic
+def match_feedback_clear(*, buyer: Buyer, exhibitor_id: int) -> str | None:
+    """Take back the buyer's feedback on an exhibitor: "interested" undone, "not interested" restored.
+
+    Returns the value taken back (None when there was none). A restored exhibitor may be
+    recommended again: the buyer is rescored on commit, as after any feedback that changes the list.
+    """
+    # The buyer's row lock orders this with the buyer's rescorings, as in `match_feedback_set`.
+    Buyer.objects.select_for_update().filter(pk=buyer.pk).values_list("pk", flat=True).first()
+    feedback = MatchFeedback.objects.filter(buyer=buyer, exhibitor_id=exhibitor_id).first()
+    if feedback is None:
+        return None
+    feedback.delete()
+    if feedback.value == FeedbackValue.NOT_INTERESTED:
+        # A deleted row leaves no timestamp for the catch-up of a run computing now; the buyer's
+        # does, so that run rescores this buyer when it completes.
+        Buyer.objects.filter(pk=buyer.pk).update(updated_at=timezone.now())
+        _queue_buyers(buyer.expo_id, [buyer.pk])
+    return feedback.value
 
 
 def buyer_find(*, expo: Expo, key: str) -> Buyer:

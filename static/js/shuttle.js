@@ -11,8 +11,13 @@
       box.hidden = false;
       box.addEventListener("input", function () {
         var needle = box.value.trim().toLowerCase();
+        var parent = null;
         list.querySelectorAll("[data-search]").forEach(function (label) {
-          label.hidden = needle !== "" && label.dataset.search.indexOf(needle) === -1;
+          var match = needle === "" || label.dataset.search.toLowerCase().indexOf(needle) !== -1;
+          label.hidden = !match;
+          // A matching child keeps its parent (the group it belongs to) in view.
+          if (label.classList.contains("depth-0")) parent = label;
+          else if (match && parent) parent.hidden = false;
         });
       });
     });

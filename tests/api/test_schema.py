@@ -57,3 +57,11 @@ def test_schema_and_docs_are_served(api_client):
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
     assert b"cdn.jsdelivr" not in docs.content  # assets are served locally
+
+
+def test_schema_match_runs_path_has_the_list_and_the_start_command(schema):
+    operations = schema["paths"]["/api/v1/match-runs/"]
+
+    assert sorted(operations) == ["get", "post"]
+    assert operations["get"]["operationId"] == "match_runs_list"
+    assert list(operations["post"]["responses"]) == ["202"]

@@ -103,9 +103,11 @@ def _exhibitor_form(exhibitor: Exhibitor, **changes) -> dict:
     data = {
         "name_en": exhibitor.name_en,
         "name_zh": exhibitor.name_zh,
-        "description": exhibitor.description,
+        "description_en": exhibitor.description_en,
+        "description_zh": exhibitor.description_zh,
         "country": exhibitor.country.code,
         "province": exhibitor.province,
+        "region": exhibitor.region,
         "contact_email": exhibitor.contact_email,
         "contact_phone": exhibitor.contact_phone,
         "website": exhibitor.website,
@@ -610,9 +612,9 @@ def test_exhibitor_changelist_query_count(organiser_client, expo, hall, count, d
         BoothFactory(expo=expo, hall=hall)
     organiser_client.get(reverse("admin:expo_exhibitor_changelist"))  # warm the session and caches
 
-    # Session, user, one count (no "N total"), each list filter's choices, the page, its prefetched
-    # booths: none per row.
-    with django_assert_num_queries(14):
+    # Session, user, one count (no "N total"), each list filter's choices (the province's are data,
+    # no query), the page, its prefetched booths: none per row.
+    with django_assert_num_queries(13):
         response = organiser_client.get(reverse("admin:expo_exhibitor_changelist"))
 
     assert len(response.context["cl"].result_list) == count

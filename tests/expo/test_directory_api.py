@@ -39,6 +39,8 @@ def test_directory_row_shape_with_booth_and_hall(api_client, data):
         "name_zh": "阿尔法丝绸厂",
         "country": "CN",
         "province": "Jiangsu",
+        "province_zh": "江苏",
+        "province_code": "JS",
         "booth": "A101",
         "hall": "1A",
         "booths": [{"code": "A101", "hall": "1A", "hall_name_en": "Hall 1A", "hall_name_zh": "1A馆"}],

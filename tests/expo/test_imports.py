@@ -69,6 +69,7 @@ def exhibitor(**cells) -> dict:
         "price_max_cny": "15.00",
         "lead_time_days": "20",
         "description": "Chiffon and satin for womenswear.",
+        "description_zh": "雪纺、色丁面料，用于女装。",
         "contact_email": "sales@wujiang-silk.example",
     } | cells
 
@@ -147,7 +148,7 @@ def test_exhibitors_import_creates_profiles_halls_booths_and_tables(expo):
         "Wujiang Silk Weaving Co.",
         "吴江丝绸织造有限公司",
         "CN",
-        "Jiangsu",
+        "JS",
     )
     assert (mill.moq_m, mill.capacity_m_month, mill.lead_time_days) == (1000, 300000, 20)
     assert (mill.price_min_cny, mill.price_max_cny) == (Decimal("8.50"), Decimal("15.00"))
@@ -770,7 +771,7 @@ def test_import_reads_gbk_csv_as_saved_by_chinese_excel(expo):
     mill = Exhibitor.objects.get()
     assert (mill.name_zh, mill.province, slugs(mill.fabrics)) == (
         "盛泽丝绸印染厂",
-        "江苏",
+        "JS",
         ["chiffon", "satin"],
     )
 
@@ -1135,7 +1136,7 @@ def test_a_quoted_cell_with_line_breaks_and_inch_marks_imports_as_written(expo):
     import_exhibitors_text = exhibitors_import(expo=expo, file=io.BytesIO(text.encode()), filename="x.csv")
 
     assert import_exhibitors_text == ImportResult(rows=2, created=2, updated=0)
-    assert list(Exhibitor.objects.order_by("external_id").values_list("description", flat=True)) == [
+    assert list(Exhibitor.objects.order_by("external_id").values_list("description_en", flat=True)) == [
         'Chiffon, satin.\r\nAlso 60" wide "twill"',
         '58" jersey',
     ]

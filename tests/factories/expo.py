@@ -52,7 +52,7 @@ class ExhibitorFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Wujiang Weaving Mill {n}")
     name_zh = factory.Sequence(lambda n: f"吴江织造厂{n}")
     country = "CN"
-    province = "Jiangsu"
+    province = "JS"
     moq_m = 1000
     capacity_m_month = 200_000
     price_min_cny = Decimal("8.50")

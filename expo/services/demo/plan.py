@@ -16,6 +16,7 @@ import numpy as np
 from django.utils.text import slugify
 
 from expo.models import BUYER_FACETS
+from expo.provinces import province_code
 from expo.services.demo import data
 
 KINDS = ("fabric", "process", "fibre", "end_use", "certification")
@@ -30,7 +31,17 @@ _COUNTRY_NAMES = {
     "PK": "Pakistan",
     "VN": "Vietnam",
 }
-_AREA_CODES = {"Jiangsu": "512", "Zhejiang": "575", "Fujian": "591", "Guangdong": "757", "Shandong": "536"}
+# Chinese names of the foreign mills' countries and cities, for their Chinese descriptions.
+_FOREIGN_ZH = {
+    "Daegu": ("韩国", "大邱"),
+    "Fukui": ("日本", "福井"),
+    "Como": ("意大利", "科莫"),
+    "Surat": ("印度", "苏拉特"),
+    "Bursa": ("土耳其", "布尔萨"),
+    "Faisalabad": ("巴基斯坦", "费萨拉巴德"),
+    "Nam Dinh": ("越南", "南定"),
+}
+_AREA_CODES = {"JS": "512", "ZJ": "575", "FJ": "591", "GD": "757", "SD": "536"}
 
 
 # --- Plans ----------------------------------------------------------------------------------------
@@ -42,8 +53,10 @@ class ExhibitorPlan:
     name_en: str
     name_zh: str
     country: str
-    province: str
-    description: str
+    province: str  # a code of expo.provinces, for mills in China
+    region: str  # the city, for mills elsewhere
+    description_en: str
+    description_zh: str
     facets: dict[str, tuple[str, ...]]  # kind → slugs, most popular first
     moq_m: int
     capacity_m_month: int
@@ -248,13 +261,15 @@ def _plan_exhibitors(rng: np.random.Generator, n: int, vocabulary: dict[str, _Ki
         word_zh, word_en = mill["words"][int(name_draws[i, 2] * len(mill["words"]))]
         if foreign[i]:
             country, city, pattern, brands = data.FOREIGN_MILLS[foreign_of[i]]
-            province, place, place_zh, place_slug = city, city, "", slugify(city)
+            province, region, place, place_slug = "", city, city, slugify(city)
+            place_zh = "".join(_FOREIGN_ZH[city])
             brand = brands[int(name_draws[i, 0] * len(brands))]
             name_en, name_zh = pattern.format(brand=brand, type=word_en), ""
             brand_slug = slugify(brand)
         else:
-            place_zh, place_en, province, _weight = data.MILL_PLACES[place_of[i]]
-            country, place, place_slug = "CN", place_en, slugify(place_en)
+            place_zh, place_en, province_en, _weight = data.MILL_PLACES[place_of[i]]
+            province, region = province_code(province_en), ""
+            country, place, place_slug = "CN", f"{place_en}, {province_en}", slugify(place_en)
             first = data.BRAND_FIRST[int(name_draws[i, 0] * len(data.BRAND_FIRST))]
             second = data.BRAND_SECOND[int(name_draws[i, 1] * len(data.BRAND_SECOND))]
             if first[0] == second[0]:  # "盛盛" is no name; take the next second character
@@ -282,6 +297,7 @@ def _plan_exhibitors(rng: np.random.Generator, n: int, vocabulary: dict[str, _Ki
             band_low * factor_low * mill["price"] * price_low_jitter[i],
             band_high * factor_high * mill["price"] * price_high_jitter[i],
         )
+        description_en, description_zh = _exhibitor_description(mill, f, vocabulary, country, place, place_zh)
         plans.append(
             ExhibitorPlan(
                 external_id=f"EX{i + 1:05d}",
@@ -289,7 +305,9 @@ def _plan_exhibitors(rng: np.random.Generator, n: int, vocabulary: dict[str, _Ki
                 name_zh=name_zh,
                 country=country,
                 province=province,
-                description=_exhibitor_description(mill, f, vocabulary, country, place, province, place_zh),
+                region=region,
+                description_en=description_en,
+                description_zh=description_zh,
                 facets=f,
                 moq_m=int(moq[i]),
                 capacity_m_month=int(capacity[i]),
@@ -310,24 +328,23 @@ def _plan_exhibitors(rng: np.random.Generator, n: int, vocabulary: dict[str, _Ki
     return plans
 
 
-def _exhibitor_description(mill, facets, vocabulary, country, place, province, place_zh) -> str:
+def _exhibitor_description(mill, facets, vocabulary, country, place, place_zh) -> tuple[str, str]:
+    """(English, Chinese): what the mill makes, where, and for which end uses."""
     fabrics = [vocabulary["fabric"].names[s] for s in facets["fabric"][:4]]
     uses = [vocabulary["end_use"].names[s] for s in facets["end_use"][:3]]
-    where = f"{place}, {_COUNTRY_NAMES.get(country, country)}" if country != "CN" else f"{place}, {province}"
+    where = f"{place}, {_COUNTRY_NAMES.get(country, country)}" if country != "CN" else place
     english = f"{mill['tagline'][0]} in {where}"
     if fabrics:
         english += f": {_english_list([en.lower() for en, _ in fabrics])}"
     if uses:
         english += f" for {_english_list([en.lower() for en, _ in uses])}"
     english += "."
-    if not place_zh:
-        return english
     chinese = f"位于{place_zh}的{mill['tagline'][1]}"
     if fabrics:
         chinese += "，主营" + "、".join(zh for _, zh in fabrics)
     if uses:
         chinese += "，用于" + "、".join(zh for _, zh in uses)
-    return f"{english}\n{chinese}。"
+    return english, chinese + "。"
 
 
 def _plan_buyers(

@@ -44,7 +44,14 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "certifications": ("认证", "certification", "certificates", "认证证书", "证书"),
     "moq_m": ("起订量（米）", "起订量", "最小起订量", "最低起订量", "MOQ", "minimum order"),
     "capacity_m_month": ("月产能（米）", "月产能", "产能", "capacity", "monthly capacity", "capacity (m/month)"),
-    "description": ("公司简介", "简介", "企业简介", "公司介绍", "介绍", "描述", "about", "profile"),
+    "description": (
+        "公司简介", "简介", "企业简介", "公司介绍", "介绍", "描述", "about", "profile", "description_en",
+        "description (English)", "英文简介", "公司英文简介",
+    ),
+    "description_zh": (
+        "公司中文简介", "中文简介", "企业中文简介", "中文介绍", "description (Chinese)", "description cn",
+        "Chinese description",
+    ),
     "contact_email": (
         "联系邮箱", "电子邮箱", "邮箱", "电子邮件", "联系人邮箱", "email", "e-mail", "contact e-mail", "mail",
     ),

@@ -14,6 +14,7 @@ from accounts.languages import language_code, language_default
 from accounts.models import Role, User, email_normal
 from accounts.services import GROUP_EXHIBITOR_STAFF, invitations_queue, role_groups_sync
 from expo.models import EXHIBITOR_FACETS, Booth, Exhibitor, ExhibitorStaff, Expo, Hall, Table
+from expo.provinces import province_code
 from expo.services.imports.bulk import (
     announce,
     assign,
@@ -34,7 +35,8 @@ from expo.services.taxonomy import TermIndex
 EXHIBITOR_COLUMNS = (
     "external_id", "company_name", "company_name_zh", "country", "province", "hall", "booth", "tables",
     "fabrics", "processes", "fibres", "end_uses", "certifications", "moq_m", "capacity_m_month",
-    "price_min_cny", "price_max_cny", "lead_time_days", "description", "contact_email", "language",
+    "price_min_cny", "price_max_cny", "lead_time_days", "description", "description_zh", "contact_email",
+    "language",
 )  # fmt: skip
 EXHIBITOR_REQUIRED = ("external_id", "company_name")
 
@@ -42,8 +44,8 @@ _EXHIBITOR_TEXT = {  # column → model field
     "external_id": "external_id",
     "company_name": "name_en",
     "company_name_zh": "name_zh",
-    "province": "province",
-    "description": "description",
+    "description": "description_en",
+    "description_zh": "description_zh",
 }
 
 
@@ -114,6 +116,8 @@ def exhibitors_check(
                 )
         if row.has("country"):
             row.values["country"] = row.country("country", default="CN")
+        if row.has("province"):
+            _province(row, existing.get(row.values.get("external_id", "")))
         if row.has("contact_email"):
             row.values["contact_email"] = row.email("contact_email")
         for column in ("moq_m", "capacity_m_month"):
@@ -276,6 +280,20 @@ def _contacts_write(
         [through(user_id=link.user_id, group_id=group.pk) for link in links if link.user_id not in have]
     )
     return user_ids
+
+
+def _province(row: Row, profile: Exhibitor | None) -> None:
+    """`province`: a Chinese province by code or name in either language for a company in China;
+    elsewhere the cell is the region (state, city) as written."""
+    text = row.text("province", max_length(Exhibitor, "region"))
+    country = row.values.get("country") or (profile.country.code if profile is not None else "CN")
+    code = province_code(text) if text else ""
+    if country == "CN" and text and code is None:
+        message = _(
+            "Unknown province “%(value)s”: give a province of China by its English or Chinese name, e.g. Jiangsu or 江苏."
+        )
+        row.error("province", message % {"value": text})
+    row.values["province"], row.values["region"] = (code or "", "") if country == "CN" else ("", text)
 
 
 def _booths_write(

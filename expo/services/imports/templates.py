@@ -39,6 +39,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
         "price_max_cny": Decimal("15.00"),
         "lead_time_days": 20,
         "description": "Chiffon and satin for womenswear.",
+        "description_zh": "雪纺、色丁面料，用于女装。",
         "contact_email": "sales@wujiang-silk.example",
     },
     "buyers": {

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('expo', '0008_deals_rate_history'),
+        ('expo', '0009_deals_rate_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

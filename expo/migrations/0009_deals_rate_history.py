@@ -28,7 +28,7 @@ def start_rate_history(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('expo', '0007_profile_expo_updated_indexes'),
+        ('expo', '0008_exhibitor_bilingual_description_province'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
