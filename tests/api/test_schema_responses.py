@@ -277,3 +277,40 @@ def test_meeting_endpoints_match_schema(schema, client_for, expo):
         "declined",
         "no_show",
     ]
+
+
+def test_deal_sample_feedback_and_report_endpoints_match_schema(schema, client_for, expo):
+    from tests.factories.meetings import meeting_between, staff_of
+
+    exhibitor = exhibitor_with_tables(expo=expo, tables=2)
+    buyer = buyer_at(expo)
+    meeting = meeting_between(buyer, exhibitor, status="checked_in")
+    buyer_client, staff_client = client_for(buyer.user), client_for(staff_of(exhibitor))
+    organiser = user_set_role(user=UserFactory(), role=Role.ORGANISER)
+
+    body = {
+        "meeting": meeting.pk,
+        "amount": "1000.05",
+        "currency": "CNY",
+        "category": "satin",
+        "quantity_m": 300,
+    }
+    deal = _check(schema, buyer_client.post("/api/v1/deals/", body, format="json"), "/api/v1/deals/", "post")
+    _check(schema, staff_client.get("/api/v1/deals/"), "/api/v1/deals/", "get")
+    url = f"/api/v1/deals/{deal['id']}/"
+    _check(schema, staff_client.get(url), "/api/v1/deals/{id}/", "get")
+    _check(
+        schema, staff_client.patch(url, {"stage": "signed"}, format="json"), "/api/v1/deals/{id}/", "patch"
+    )
+    totals = client_for(organiser).get("/api/v1/reports/deal-totals/", {"group_by": "category"})
+    assert _check(schema, totals, "/api/v1/reports/deal-totals/", "get")["grand_total_cny"] == "1000.05"
+    sample = buyer_client.post("/api/v1/samples/", {"meeting": meeting.pk, "fabric": "satin"}, format="json")
+    sample_id = _check(schema, sample, "/api/v1/samples/", "post")["id"]
+    _check(schema, staff_client.get("/api/v1/samples/"), "/api/v1/samples/", "get")
+    _check(schema, buyer_client.get(f"/api/v1/samples/{sample_id}/"), "/api/v1/samples/{id}/", "get")
+    sent = staff_client.patch(f"/api/v1/samples/{sample_id}/", {"status": "sent"}, format="json")
+    _check(schema, sent, "/api/v1/samples/{id}/", "patch")
+    feedback = f"/api/v1/meetings/{meeting.pk}/feedback/"
+    given = buyer_client.put(feedback, {"took_place": True, "interest": "high"}, format="json")
+    _check(schema, given, "/api/v1/meetings/{id}/feedback/", "put")
+    _check(schema, staff_client.get(feedback), "/api/v1/meetings/{id}/feedback/", "get")
