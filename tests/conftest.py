@@ -41,9 +41,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Throttle and rate-limit counters live in the cache; every test starts from none. The cached
-    zone of "the current expo" starts as none current too (as the empty database has); saving an
-    expo caches its zone, so requests read it without a query (expo/timezones.py)."""
+    """Every test starts from an empty cache: throttle and rate-limit counters live there, and cached
+    directory answers are keyed by primary keys, which a rolled-back test may hand out again
+    (SQLite), under versions no commit ever bumped. The cached zone of "the current expo" starts as
+    none current too (as the empty database has); saving an expo caches its zone, so requests read
+    it without a query (expo/timezones.py)."""
     from expo.timezones import CURRENT_KEY
 
     cache.clear()

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from expo.models import BUYER_FACETS, Booth, Buyer, Exhibitor, Term, TermKind
@@ -98,6 +99,23 @@ class BoothSerializer(serializers.ModelSerializer):
         fields = ["code", "hall", "hall_name_en", "hall_name_zh"]
 
 
+@extend_schema_field({"type": "string", "example": "CN", "description": "ISO 3166-1 alpha-2 code, or empty."})
+class CountryCodeField(serializers.Field):
+    """A country as its code, read only.
+
+    The model serializer's default (a choice field over every country) builds and translates the
+    list of 250 country names each time a serializer is made, which was most of a directory page's
+    time; the output, the code, is the same.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> str:
+        return str(value or "")
+
+
 class ExhibitorListSerializer(serializers.ModelSerializer):
     """A directory row. `booth` and `hall` are the first booth's (most exhibitors have one).
 
@@ -108,6 +126,7 @@ class ExhibitorListSerializer(serializers.ModelSerializer):
     province = serializers.SerializerMethodField()
     province_zh = serializers.SerializerMethodField()
     province_code = serializers.CharField(source="province", read_only=True)
+    country = CountryCodeField()
     booth = serializers.SerializerMethodField()
     hall = serializers.SerializerMethodField()
     booths = BoothSerializer(many=True, read_only=True)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.services import user_set_role
+from expo.cache import directory_changed
 from expo.models import (
     BUYER_FACETS,
     EXHIBITOR_FACETS,
@@ -165,8 +166,7 @@ def _delete_set_based(queryset: models.QuerySet, _path: tuple = ()) -> None:
     if (
         model in _path
         or model._meta.parents
-        or models.signals.pre_delete.has_listeners(model)
-        or models.signals.post_delete.has_listeners(model)
+        or _has_delete_receivers(model)
         or any(rel.on_delete not in _SET_BASED for rel in relations)
     ):
         queryset.delete()
@@ -180,11 +180,22 @@ def _delete_set_based(queryset: models.QuerySet, _path: tuple = ()) -> None:
     queryset._raw_delete(queryset.db)
 
 
+def _has_delete_receivers(model: type[models.Model]) -> bool:
+    """Whether deleting rows of `model` must send signals, ignoring the directory cache's bookkeeping
+    (`demo_reset` drops the cached responses itself)."""
+    for signal in (models.signals.pre_delete, models.signals.post_delete):
+        sync_receivers, async_receivers = signal._live_receivers(model)
+        if any(not getattr(r, "cache_only", False) for r in [*sync_receivers, *async_receivers]):
+            return True
+    return False
+
+
 @transaction.atomic
 def demo_reset(*, expo_slug: str = "demo") -> None:
     """Delete the expo (halls, booths, profiles, everything hanging off it) and its demo accounts."""
     expo = Expo.objects.filter(slug=expo_slug).first()
     if expo:
+        directory_changed(expo_id=expo.pk)
         # Booths protect their halls, so they go before the expo's own cascade.
         for model in (Booth, Buyer, Exhibitor, Expo):
             _delete_set_based(model.objects.filter(**({"pk": expo.pk} if model is Expo else {"expo": expo})))
@@ -230,6 +241,7 @@ def demo_seed(
     phases.tick(1, 1)
     with transaction.atomic():
         result = _write(plan=plan, expo_slug=expo_slug, term_ids=term_ids, phases=phases)
+        directory_changed(expo_id=result.expo.pk)  # bulk writes send no signals
         # Deferred foreign-key checks run at commit; time them on their own.
         phases.start("commit", 1)
         if announce:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.languages import language_code, language_default
 from accounts.models import Role, User, email_normal
 from accounts.services import GROUP_EXHIBITOR_STAFF, invitations_queue, role_groups_sync
+from expo.cache import directory_changed
 from expo.models import EXHIBITOR_FACETS, Booth, Exhibitor, ExhibitorStaff, Expo, Hall, Table
 from expo.provinces import province_code
 from expo.services.imports.bulk import (
@@ -186,6 +187,7 @@ def exhibitors_check(
         touched |= _booths_write(expo, [(p, row.values["_booth"]) for p, row in pairs], booths, halls)
         profiles_stamp(Exhibitor, touched, done=[*new, *changed])
         announce(Exhibitor, expo, "exhibitors", [p.pk for p, _row in pairs if p.pk in touched])
+        directory_changed(expo_id=expo.pk)  # bulk writes send no signals
         return _contacts_write([(p, row) for p, row in pairs if row.values.get("_contact")], staff)
 
     return result, write

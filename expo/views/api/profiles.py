@@ -18,6 +18,7 @@ from accounts.ratelimits import REGISTER_PER_ADDRESS, rate_limit_hit
 from accounts.serializers import RegisterInputSerializer, RegisterOutputSerializer
 from accounts.throttles import client_address
 from accounts.views import RateLimited
+from expo.cache import directory_cached
 from expo.filters import ExhibitorFilter
 from expo.models import Buyer, Exhibitor, Expo
 from expo.selectors import (
@@ -132,7 +133,14 @@ class ExhibitorListApi(ListAPIView):
 
     @extend_schema(parameters=[EXPO_PARAMETER])
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        # Every visitor sees the same page for the same URL and language: cached, versioned.
+        data = directory_cached(
+            request,
+            expo_id=self.expo.pk,
+            variant="list",
+            build=lambda: super(ExhibitorListApi, self).list(request).data,
+        )
+        return Response(data)
 
 
 class ExhibitorDetailApi(RetrieveAPIView):
@@ -145,12 +153,24 @@ class ExhibitorDetailApi(RetrieveAPIView):
             return ExhibitorContactSerializer
         return ExhibitorDetailSerializer
 
+    @cached_property
+    def expo(self) -> Expo:
+        return expo_from_request(self.request)
+
     def get_object(self):
-        exhibitor = exhibitor_get(expo=expo_from_request(self.request), pk=self.kwargs["pk"])
+        exhibitor = exhibitor_get(expo=self.expo, pk=self.kwargs["pk"])
         if exhibitor is None:
             raise NotFound(_("No such exhibitor."))
         return exhibitor
 
     @extend_schema(parameters=[EXPO_PARAMETER], responses=ExhibitorContactSerializer)
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        # The answer depends on the visitor only through the serializer chosen (contact details or
+        # not), which is part of the key.
+        data = directory_cached(
+            request,
+            expo_id=self.expo.pk,
+            variant=f"detail:{self.get_serializer_class().__name__}",
+            build=lambda: super(ExhibitorDetailApi, self).get(request, *args, **kwargs).data,
+        )
+        return Response(data)

@@ -1,0 +1,139 @@
+"""Directory responses that every visitor sees alike, cached, and dropped the moment their data changes.
+
+The exhibitor directory list and an exhibitor's page are the same for every visitor of one expo in
+one language (the detail differs only by the serializer the view picks, which is part of the key).
+Their serialised data is kept in Django's cache (Redis when `REDIS_URL` is set, so every worker
+shares it; each process's own memory otherwise, which suits the single-process embedded server).
+
+Invalidation is by version, never by expiry: every key carries the expo's *directory version* and
+the *taxonomy version* (terms are shared by every expo). A write to what the directory shows (an
+exhibitor, a booth, a hall, an exhibitor's facet links, a term, the expo itself) replaces the
+version with a new random token at once and again when its transaction commits, so the next
+request after the commit builds the response afresh and the old entries simply age out. A version is never reused, so an entry built
+from old data can never be read again, even if the version key itself is evicted.
+
+Two kinds of writer bump: row saves and deletes through the ORM (admin, services, shell) via the
+model signals wired in `expo.apps` (cache bookkeeping only, no domain flow), and bulk writes that
+send no signals (imports, demo data), which call `directory_changed` themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone, translation
+
+TAXONOMY_KEY = "shuttle:directory:taxonomy"
+# Entries outlive any realistic gap between two writes; a new version makes them unreachable anyway.
+ENTRY_TIMEOUT = 24 * 3600
+
+
+def _expo_key(expo_id: int) -> str:
+    return f"shuttle:directory:expo:{expo_id}"
+
+
+def _versions(expo_id: int) -> tuple[str, str]:
+    keys = [_expo_key(expo_id), TAXONOMY_KEY]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            # First use (or evicted): a fresh token, never a reused one. `add` keeps a concurrent
+            # request's token if it won the race, and the `get` reads whichever stayed.
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+            found[key] = cache.get(key) or uuid.uuid4().hex
+    return found[keys[0]], found[keys[1]]
+
+
+def _bump(key: str) -> None:
+    # At once, so this transaction's own later reads see its writes, and again on commit: a request
+    # that read the first new version but the old rows (not yet committed) stored them under a
+    # version that the second bump retires.
+    cache.set(key, uuid.uuid4().hex, timeout=None)
+    transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, timeout=None))
+
+
+def directory_changed(*, expo_id: int) -> None:
+    """What the directory of `expo_id` shows changed: its cached responses are dropped on commit."""
+    _bump(_expo_key(expo_id))
+
+
+def taxonomy_changed() -> None:
+    """A term changed: every expo's cached directory responses are dropped on commit."""
+    _bump(TAXONOMY_KEY)
+
+
+def directory_cached(request, *, expo_id: int, variant: str, build: Callable[[], Any]) -> Any:
+    """The data `build()` returns for this request, from the cache when an equal request built it.
+
+    The key holds the expo's and the taxonomy's versions, the active language and time zone,
+    `variant` (what else the view's answer depends on) and the absolute URL (pagination links carry
+    the scheme and host). Only data is cached: an exception raised by `build` (a 400, a 404)
+    propagates and nothing is stored.
+    """
+    expo_version, taxonomy_version = _versions(expo_id)
+    url = request.build_absolute_uri()
+    parts = [
+        str(expo_id),
+        expo_version,
+        taxonomy_version,
+        translation.get_language() or "",
+        timezone.get_current_timezone_name(),
+        variant,
+        url,
+    ]
+    key = "shuttle:directory:response:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    data = cache.get(key)
+    if data is None:
+        data = build()
+        cache.set(key, data, timeout=ENTRY_TIMEOUT)
+    return data
+
+
+# --- Receivers of model signals (wired in expo.apps); bookkeeping only --------------------------------
+
+
+def _cache_receiver(function: Callable) -> Callable:
+    # Marks the receiver as cache bookkeeping: a set-based delete that bumps the versions itself
+    # may ignore it (expo.services.demo.seed).
+    function.cache_only = True
+    return function
+
+
+@_cache_receiver
+def on_expo_row(sender, instance, **kwargs) -> None:
+    directory_changed(expo_id=instance.pk)
+
+
+@_cache_receiver
+def on_expo_part(sender, instance, **kwargs) -> None:
+    """An exhibitor, booth or hall saved or deleted."""
+    if instance.expo_id is not None:
+        directory_changed(expo_id=instance.expo_id)
+
+
+@_cache_receiver
+def on_term(sender, instance, **kwargs) -> None:
+    taxonomy_changed()
+
+
+@_cache_receiver
+def on_facet_links(sender, instance, action: str, reverse: bool, model, pk_set, **kwargs) -> None:
+    """An exhibitor's facet links changed (either side of the relation)."""
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        directory_changed(expo_id=instance.expo_id)
+        return
+    # From the term's side: the exhibitors concerned may span expos.
+    from expo.models import Exhibitor
+
+    expo_ids = Exhibitor.objects.filter(pk__in=pk_set or ()).values_list("expo_id", flat=True).distinct()
+    if action == "post_clear" or not pk_set:
+        expo_ids = Exhibitor.objects.values_list("expo_id", flat=True).distinct()
+    for expo_id in expo_ids:
+        directory_changed(expo_id=expo_id)
