@@ -290,3 +290,6 @@ LOGGING = {
 
 # --- Shuttle ----------------------------------------------------------------------------------
 SHUTTLE_DEMO_PASSWORD = env.str("SHUTTLE_DEMO_PASSWORD", default="shuttle-demo-2026")
+# Directory answers (list, exhibitor pages) cached and versioned (expo/cache.py). On by default only
+# with Redis: each process's own memory would not see writes made through another process.
+SHUTTLE_DIRECTORY_CACHE = env.bool("SHUTTLE_DIRECTORY_CACHE", default=bool(REDIS_URL))

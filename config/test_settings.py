@@ -14,3 +14,5 @@ CELERY_TASK_EAGER_PROPAGATES = True
 SECURE_SSL_REDIRECT = False
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 LANGUAGE_CODE = "en"
+# One process, and the tests prove the directory cache's invalidation: on with local memory too.
+SHUTTLE_DIRECTORY_CACHE = True

@@ -12,6 +12,12 @@ version with a new random token at once and again when its transaction commits, 
 request after the commit builds the response afresh and the old entries simply age out. A version is never reused, so an entry built
 from old data can never be read again, even if the version key itself is evicted.
 
+The cache is on when Redis is (`SHUTTLE_DIRECTORY_CACHE`, default: whether `REDIS_URL` is set): a
+process's own memory would not see a change made through another process (gunicorn's other
+workers, a Celery worker importing), so several processes need the shared cache to stay correct.
+With Redis unreachable, reads answer from the database; a write then fails before it commits
+(its version cannot be replaced), so nothing is changed that a cached answer would hide.
+
 Two kinds of writer bump: row saves and deletes through the ORM (admin, services, shell) via the
 model signals wired in `expo.apps` (cache bookkeeping only, no domain flow), and bulk writes that
 send no signals (imports, demo data), which call `directory_changed` themselves.
@@ -20,13 +26,17 @@ send no signals (imports, demo data), which call `directory_changed` themselves.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
+
+logger = logging.getLogger(__name__)
 
 TAXONOMY_KEY = "shuttle:directory:taxonomy"
 # Entries outlive any realistic gap between two writes; a new version makes them unreachable anyway.
@@ -75,7 +85,13 @@ def directory_cached(request, *, expo_id: int, variant: str, build: Callable[[],
     the scheme and host). Only data is cached: an exception raised by `build` (a 400, a 404)
     propagates and nothing is stored.
     """
-    expo_version, taxonomy_version = _versions(expo_id)
+    if not settings.SHUTTLE_DIRECTORY_CACHE:
+        return build()
+    try:
+        expo_version, taxonomy_version = _versions(expo_id)
+    except Exception:  # the cache server unreachable: answer from the database, as without a cache
+        logger.warning("directory cache unavailable; answering uncached", exc_info=True)
+        return build()
     url = request.build_absolute_uri()
     parts = [
         str(expo_id),
@@ -87,10 +103,17 @@ def directory_cached(request, *, expo_id: int, variant: str, build: Callable[[],
         url,
     ]
     key = "shuttle:directory:response:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
-    data = cache.get(key)
+    try:
+        data = cache.get(key)
+    except Exception:
+        logger.warning("directory cache unavailable; answering uncached", exc_info=True)
+        return build()
     if data is None:
         data = build()
-        cache.set(key, data, timeout=ENTRY_TIMEOUT)
+        try:
+            cache.set(key, data, timeout=ENTRY_TIMEOUT)
+        except Exception:
+            logger.warning("directory cache unavailable; answer not stored", exc_info=True)
     return data
 
 

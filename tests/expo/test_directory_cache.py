@@ -266,3 +266,18 @@ class _Request:
 
     def build_absolute_uri(self) -> str:
         return "https://testserver/api/v1/exhibitors/" + self.query
+
+
+@override_settings(SHUTTLE_DIRECTORY_CACHE=False)
+def test_directory_cache_off_builds_every_answer():
+    assert directory_cached(_Request(), expo_id=1, variant="list", build=lambda: "first") == "first"
+    assert directory_cached(_Request(), expo_id=1, variant="list", build=lambda: "second") == "second"
+
+
+def test_cache_unreachable_answers_from_the_database(api_client, data, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr("expo.cache.cache.get_many", down)
+
+    assert [r["name_en"] for r in get(api_client, URL + "?search=alpha")["results"]] == ["Alpha Silk Mill"]
