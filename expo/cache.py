@@ -47,8 +47,7 @@ def _expo_key(expo_id: int) -> str:
     return f"shuttle:directory:expo:{expo_id}"
 
 
-def _versions(expo_id: int) -> tuple[str, str]:
-    keys = [_expo_key(expo_id), TAXONOMY_KEY]
+def _versions_of(keys: list[str]) -> list[str]:
     found = cache.get_many(keys)
     for key in keys:
         if key not in found:
@@ -56,7 +55,12 @@ def _versions(expo_id: int) -> tuple[str, str]:
             # request's token if it won the race, and the `get` reads whichever stayed.
             cache.add(key, uuid.uuid4().hex, timeout=None)
             found[key] = cache.get(key) or uuid.uuid4().hex
-    return found[keys[0]], found[keys[1]]
+    return [found[key] for key in keys]
+
+
+def _versions(expo_id: int) -> tuple[str, str]:
+    expo_version, taxonomy_version = _versions_of([_expo_key(expo_id), TAXONOMY_KEY])
+    return expo_version, taxonomy_version
 
 
 def _bump(key: str) -> None:
@@ -75,6 +79,32 @@ def directory_changed(*, expo_id: int) -> None:
 def taxonomy_changed() -> None:
     """A term changed: every expo's cached directory responses are dropped on commit."""
     _bump(TAXONOMY_KEY)
+
+
+_term_names: dict = {"version": None, "names": {}}
+
+
+def term_names(ids) -> dict[int, str]:
+    """Term id → its name in the active language, for the given ids.
+
+    Every term's names are read once per process and taxonomy version (a few hundred rows), not
+    per request: a term's write replaces the version as for the directory. Without the shared
+    cache (another process's write would go unseen), the names are read each time.
+    """
+    from expo.models import Term
+
+    chinese = (translation.get_language() or "").startswith("zh")
+    if not settings.SHUTTLE_DIRECTORY_CACHE:
+        return {
+            pk: (zh if chinese else en)
+            for pk, en, zh in Term.objects.filter(pk__in=ids).values_list("pk", "name_en", "name_zh")
+        }
+    version = _versions_of([TAXONOMY_KEY])[0]
+    if _term_names["version"] != version:
+        names = {pk: (en, zh) for pk, en, zh in Term.objects.values_list("pk", "name_en", "name_zh")}
+        _term_names.update(version=version, names=names)
+    names = _term_names["names"]
+    return {pk: names[pk][1 if chinese else 0] for pk in ids if pk in names}
 
 
 def directory_cached(request, *, expo_id: int, variant: str, build: Callable[[], Any]) -> Any:

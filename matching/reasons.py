@@ -14,7 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from expo.models import Term
+from expo.cache import term_names
 from matching import scoring
 from matching.models import Match, MatchRun
 
@@ -24,9 +24,9 @@ def _terms_of(match: Match, layout: scoring.Layout) -> dict[str, list[int]]:
     return scoring.decode_terms(layout, words)
 
 
-def _names(ids: list[int], terms: dict[int, Term]) -> str:
+def _names(ids: list[int], terms: dict[int, str]) -> str:
     separator = pgettext("separator between items of a list", ", ")
-    return separator.join(terms[pk].name for pk in ids if pk in terms)
+    return separator.join(terms[pk] for pk in ids if pk in terms)
 
 
 def _number(value) -> str:
@@ -45,11 +45,11 @@ def reasons_text(matches: Iterable[Match], run: MatchRun | None) -> dict[int, li
     layout = scoring.Layout.from_json(run.layout)
     decoded = {match.pk: _terms_of(match, layout) for match in matches}
     wanted = {pk for terms in decoded.values() for ids in terms.values() for pk in ids}
-    terms = Term.objects.in_bulk(wanted)
+    terms = term_names(wanted)  # names in the active language, read once per process
     return {match.pk: _sentences(match, decoded[match.pk], terms) for match in matches}
 
 
-def _sentences(match: Match, matched: dict[str, list[int]], terms: dict[int, Term]) -> list[str]:
+def _sentences(match: Match, matched: dict[str, list[int]], terms: dict[int, str]) -> list[str]:
     codes = match.reason_codes
     exhibitor, buyer = match.exhibitor, match.buyer
     out = []

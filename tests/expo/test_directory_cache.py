@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import translation
 from rest_framework import serializers
 
-from expo.cache import directory_cached, directory_changed
+from expo.cache import directory_cached, directory_changed, term_names
 from expo.models import Exhibitor
 from expo.serializers import ExhibitorListSerializer
 from expo.services.demo import demo_reset
@@ -281,3 +281,26 @@ def test_cache_unreachable_answers_from_the_database(api_client, data, monkeypat
     monkeypatch.setattr("expo.cache.cache.get_many", down)
 
     assert [r["name_en"] for r in get(api_client, URL + "?search=alpha")["results"]] == ["Alpha Silk Mill"]
+
+
+def test_term_names_in_the_active_language_read_once_until_a_term_changes(db):
+    satin = term("fabric", "satin")
+    with translation.override("en"):
+        assert term_names([satin.pk]) == {satin.pk: satin.name_en}
+    with translation.override("zh-hans"), CaptureQueriesContext(connection) as queries:
+        assert term_names([satin.pk, 0]) == {satin.pk: satin.name_zh}
+    assert len(queries) == 0  # read once per process and taxonomy version
+
+    satin.name_en = "Satin weave"
+    satin.save()
+
+    with translation.override("en"):
+        assert term_names([satin.pk]) == {satin.pk: "Satin weave"}
+
+
+@override_settings(SHUTTLE_DIRECTORY_CACHE=False)
+def test_term_names_without_the_shared_cache_are_read_each_time(db):
+    satin = term("fabric", "satin")
+    with translation.override("zh-hans"), CaptureQueriesContext(connection) as queries:
+        assert term_names([satin.pk]) == {satin.pk: satin.name_zh}
+    assert len(queries) == 1
