@@ -24,6 +24,7 @@ class ExpoConfig(AppConfig):
                 signal.connect(
                     cache.on_expo_part, sender=model, dispatch_uid=f"directory-cache-{model.__name__}"
                 )
+        signals.post_migrate.connect(cache.on_migrate, sender=self, dispatch_uid="directory-cache-migrate")
         for facet in EXHIBITOR_FACETS:
             through = getattr(Exhibitor, facet).through
             signals.m2m_changed.connect(

@@ -18,6 +18,9 @@ workers, a Celery worker importing), so several processes need the shared cache 
 With Redis unreachable, reads answer from the database; a write then fails before it commits
 (its version cannot be replaced), so nothing is changed that a cached answer would hide.
 
+Keys also carry a digest of the code that shapes the answers (a deploy never reads what older
+code stored), and `migrate` replaces the taxonomy version (data migrations send no signals).
+
 Two kinds of writer bump: row saves and deletes through the ORM (admin, services, shell) via the
 model signals wired in `expo.apps` (cache bookkeeping only, no domain flow), and bulk writes that
 send no signals (imports, demo data), which call `directory_changed` themselves.
@@ -29,6 +32,8 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable
+from functools import cache as once
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +42,23 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
+
+
+@once
+def _code_version() -> str:
+    """A digest of the code that shapes the cached answers: a deploy that changes it never reads
+    answers the previous code stored (Redis outlives deploys). Same code, same digest in every
+    worker, so they share entries."""
+    import expo.filters
+    import expo.selectors.profiles
+    import expo.serializers.profiles
+    import expo.views.api.profiles
+
+    digest = hashlib.sha256()
+    for module in (expo.filters, expo.selectors.profiles, expo.serializers.profiles, expo.views.api.profiles):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
 
 TAXONOMY_KEY = "shuttle:directory:taxonomy"
 # Entries outlive any realistic gap between two writes; a new version makes them unreachable anyway.
@@ -124,6 +146,7 @@ def directory_cached(request, *, expo_id: int, variant: str, build: Callable[[],
         return build()
     url = request.build_absolute_uri()
     parts = [
+        _code_version(),
         str(expo_id),
         expo_version,
         taxonomy_version,
@@ -155,6 +178,16 @@ def _cache_receiver(function: Callable) -> Callable:
     # may ignore it (expo.services.demo.seed).
     function.cache_only = True
     return function
+
+
+def on_migrate(**kwargs) -> None:
+    """Migrations may rewrite any row (data migrations send no model signals): drop every answer."""
+    try:
+        cache.set(TAXONOMY_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        logger.warning(
+            "directory cache unavailable after migrate; its answers were not dropped", exc_info=True
+        )
 
 
 @_cache_receiver

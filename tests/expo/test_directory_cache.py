@@ -304,3 +304,23 @@ def test_term_names_without_the_shared_cache_are_read_each_time(db):
     with translation.override("zh-hans"), CaptureQueriesContext(connection) as queries:
         assert term_names([satin.pk]) == {satin.pk: satin.name_zh}
     assert len(queries) == 1
+
+
+def test_migrate_drops_cached_answers(expo):
+    from expo.cache import on_migrate
+
+    assert directory_cached(_Request(), expo_id=expo.pk, variant="list", build=lambda: "before") == "before"
+    on_migrate()
+
+    assert directory_cached(_Request(), expo_id=expo.pk, variant="list", build=lambda: "after") == "after"
+
+
+def test_answers_stored_by_other_code_are_never_read(expo, monkeypatch):
+    assert (
+        directory_cached(_Request(), expo_id=expo.pk, variant="list", build=lambda: "old code") == "old code"
+    )
+    monkeypatch.setattr("expo.cache._code_version", lambda: "a newer deploy")
+
+    assert (
+        directory_cached(_Request(), expo_id=expo.pk, variant="list", build=lambda: "new code") == "new code"
+    )
