@@ -167,7 +167,18 @@ def main() -> None:
         args.base_label: (args.base_tree.resolve(), scratch_database(server_url, args.base_database)),
         "new": (HERE, scratch_database(server_url, args.database)),
     }
-    print(f"CPU: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}")
+    memory = next(
+        (
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "0",
+    )
+    print(
+        f"CPU: {cpu_model()}, {os.cpu_count()} cores, {int(memory) / 2**20:.0f} GiB RAM; "
+        f"Python {platform.python_version()}; load average {load()}"
+    )
     print(
         f"{args.buyers:,} buyers x {args.exhibitors:,} exhibitors; cache: {'Redis' if redis else 'local memory'}"
     )
