@@ -1,5 +1,6 @@
 from django.urls import path
 
+from expo.views.api import calendars as calendars_api
 from expo.views.api import deals as deals_api
 from expo.views.api import meetings as meetings_api
 from expo.views.api import profiles as profiles_api
@@ -18,6 +19,17 @@ urlpatterns = [
     path("exhibitors/<int:pk>/", profiles_api.ExhibitorDetailApi.as_view(), name="exhibitor-detail"),
     path("exhibitors/<int:pk>/slots/", meetings_api.ExhibitorFreeSlotsApi.as_view(), name="exhibitor-slots"),
     path("meetings/", meetings_api.MeetingListApi.as_view(), name="meeting-list"),
+    path("meetings/calendar.ics", calendars_api.MeetingCalendarApi.as_view(), name="meeting-calendar"),
+    path(
+        "meetings/calendar/subscription/",
+        calendars_api.CalendarSubscriptionApi.as_view(),
+        name="meeting-calendar-subscription",
+    ),
+    path(
+        "meetings/calendar/<str:token>.ics",
+        calendars_api.MeetingCalendarFeedApi.as_view(),
+        name="meeting-calendar-feed",
+    ),
     path("meetings/<int:pk>/accept/", meetings_api.MeetingAcceptApi.as_view(), name="meeting-accept"),
     path("meetings/<int:pk>/decline/", meetings_api.MeetingDeclineApi.as_view(), name="meeting-decline"),
     path("meetings/<int:pk>/cancel/", meetings_api.MeetingCancelApi.as_view(), name="meeting-cancel"),

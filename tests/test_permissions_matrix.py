@@ -63,6 +63,7 @@ from expo.models import (
     SlotClosure,
     Term,
 )
+from expo.services.calendars import calendar_feed_regenerate
 from expo.services.deals import meeting_feedback_set, sample_request_create
 from expo.services.floor import booth_tables_sync, expo_slots_generate
 from expo.services.meetings import meeting_book
@@ -148,6 +149,15 @@ RULES: dict[str, dict[str, dict]] = {
     "api:expo:meeting-check-in": {"POST": R(401, 403, 404, 403, 404, 409)},
     "api:expo:meeting-no-show": {"POST": R(401, 409, 404, 409, 404, 409)},  # only accepted meetings
     "api:expo:meeting-owner": {"POST": R(401, 400, 404, 400, 404, 400)},  # no owner given
+    # Calendars: each signed-in person gets their own file and manages their own address; the
+    # subscription address needs no sign-in (its token is the credential).
+    "api:expo:meeting-calendar": {"GET": R(401, 200, 200, 200, 200, 200)},
+    "api:expo:meeting-calendar-subscription": {
+        "GET": R(401, 200, 200, 200, 200, 200),
+        "POST": R(401, 201, 201, 201, 201, 201),
+        "DELETE": R(401, 204, 204, 204, 204, 204),
+    },
+    "api:expo:meeting-calendar-feed": {"GET": same(200)},
     # API: matching
     "api:matching:match-list": {"GET": R(401, 200, 200, 403, 403, 400)},  # organisers must name ?buyer=
     "api:matching:match-feedback": {
@@ -256,6 +266,9 @@ URL_KWARGS = {
     "api:expo:meeting-check-in": _pk("meeting"),
     "api:expo:meeting-no-show": _pk("meeting"),
     "api:expo:meeting-owner": _pk("meeting"),
+    "api:expo:meeting-calendar-feed": lambda world: {
+        "token": calendar_feed_regenerate(user=world.buyer.user).token
+    },
     "api:matching:match-feedback": _pk("match"),
     "api:matching:match-run-detail": _pk("run"),
     "expo:exhibitor": _pk("exhibitor"),

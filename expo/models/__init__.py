@@ -5,12 +5,13 @@ Models hold fields, constraints and cheap properties only; every write goes thro
 
 The models live in one module per area (STYLE.md, section 1): `floor` (expos, slots, halls,
 booths, tables), `taxonomy`, `profiles` (exhibitors, their staff, buyers), `money` (exchange
-rates and their history), `meetings` (rules, availability, meetings, their history, the
-notification outbox) and `deals` (intended deals and their history, sample requests, post-meeting feedback). Everything is re-exported
+rates and their history), `calendars` (subscription addresses), `meetings` (rules, availability, meetings, their
+history, the notification outbox) and `deals` (intended deals and their history, sample requests, post-meeting feedback). Everything is re-exported
 here, so `from expo.models import Exhibitor` works everywhere.
 """
 
 from expo.models.base import ZERO, TimestampedModel, clean_price_range
+from expo.models.calendars import CalendarFeed
 from expo.models.deals import (
     DEAL_CNY_LIMIT,
     SAMPLE_ORDER,
@@ -43,6 +44,7 @@ from expo.models.profiles import Buyer, Exhibitor, ExhibitorStaff, ProfileQueryS
 from expo.models.taxonomy import BUYER_FACETS, EXHIBITOR_FACETS, Term, TermKind, TermQuerySet
 
 __all__ = [
+    "CalendarFeed",
     "ACTIVE_STATUSES",
     "ExhibitorDay",
     "ExhibitorMeetingSettings",

@@ -19,6 +19,7 @@ CONTRACT_PATHS = {
     "/api/v1/matches/{id}/feedback/": {"post"},
     "/api/v1/match-runs/": {"post"},
     "/api/v1/match-runs/{id}/": {"get"},
+    "/api/v1/meetings/calendar.ics": {"get"},
 }
 
 
