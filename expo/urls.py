@@ -7,6 +7,7 @@ from expo.views.api import profiles as profiles_api
 from expo.views.api import reports as reports_api
 from expo.views.api import taxonomy as taxonomy_api
 from expo.views.pages import dashboard as dashboard_pages
+from expo.views.pages import meetings as meetings_pages
 from expo.views.pages import profiles as profiles_pages
 
 app_name = "expo"
@@ -60,4 +61,12 @@ page_urlpatterns = [
     path("organiser/summary/", dashboard_pages.summary_page, name="summary"),
     path("exhibitor/figures/", dashboard_pages.exhibitor_figures_page, name="exhibitor-figures"),
     path("exhibitor/figures.xlsx", dashboard_pages.exhibitor_figures_download, name="exhibitor-figures-xlsx"),
+    path("exhibitors/<int:pk>/book/", meetings_pages.meeting_book_page, name="meeting-book"),
+    path("meetings/", meetings_pages.schedule_page, name="schedule"),
+    path("meetings/<int:pk>/cancel/", meetings_pages.meeting_cancel_page, name="meeting-cancel"),
+    path("meetings/<int:pk>/answer/", meetings_pages.meeting_answer_page, name="meeting-answer"),
+    path("meetings/<int:pk>/reschedule/", meetings_pages.meeting_reschedule_page, name="meeting-reschedule"),
+    path("meetings/calendar/", meetings_pages.calendar_subscription_page, name="calendar-subscription"),
+    path("floor/", meetings_pages.floor_page, name="floor"),
+    path("floor/check-in/", meetings_pages.floor_check_in_page, name="floor-check-in"),
 ]

@@ -186,6 +186,19 @@ RULES: dict[str, dict[str, dict]] = {
     "expo:summary": {"GET": R(302, 403, 403, 403, 403, 200)},
     "expo:exhibitor-figures": {"GET": R(302, 403, 403, 200, 200, 403)},  # each staff sees their own company
     "expo:exhibitor-figures-xlsx": {"GET": R(302, 403, 403, 200, 200, 403)},
+    # Meeting pages. Empty forms: the buyer's booking or move without a slot is a 400 in the page;
+    # commands without effect come back to the schedule (302) with the refusal as a message.
+    "expo:meeting-book": {"GET": R(302, 200, 200, 403, 403, 403), "POST": R(302, 400, 400, 403, 403, 403)},
+    "expo:schedule": {"GET": R(302, 200, 200, 403, 403, 403)},
+    "expo:meeting-cancel": {"POST": R(302, 302, 404, 302, 404, 302)},
+    "expo:meeting-answer": {"POST": R(302, 302, 404, 302, 404, 302)},
+    "expo:meeting-reschedule": {
+        "GET": R(302, 200, 404, 403, 404, 403),
+        "POST": R(302, 400, 404, 403, 404, 403),
+    },
+    "expo:calendar-subscription": {"POST": same(302)},
+    "expo:floor": {"GET": R(302, 403, 403, 200, 200, 403)},
+    "expo:floor-check-in": {"POST": R(302, 403, 403, 302, 302, 403)},
     # Django's form views answer PUT like POST.
     "accounts:login": {  # signed-in users go on to where they were headed
         "GET": R(200, 302, 302, 302, 302, 302),
@@ -272,6 +285,10 @@ URL_KWARGS = {
     "api:matching:match-feedback": _pk("match"),
     "api:matching:match-run-detail": _pk("run"),
     "expo:exhibitor": _pk("exhibitor"),
+    "expo:meeting-book": _pk("exhibitor"),
+    "expo:meeting-cancel": _pk("meeting"),
+    "expo:meeting-answer": _pk("meeting"),
+    "expo:meeting-reschedule": _pk("meeting"),
     "matching:recommendation-feedback": _pk("match"),
     "matching:run-progress": _pk("run"),
     "matching:not-interested-restore": lambda world: {"exhibitor_id": world.exhibitor.pk},

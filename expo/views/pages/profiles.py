@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,7 @@ from expo.services.profiles import (
     buyer_register,
     buyer_registration_check,
 )
+from expo.views.pages.meetings import booking_context
 
 
 def _terms_by_kind(terms: list[Term] | None = None) -> dict[str, list[tuple[Term, int]]]:
@@ -230,14 +232,19 @@ def exhibitor_page(request, pk: int):
         (TermKind(kind).label, list(getattr(exhibitor, facet).all()))
         for facet, kind in EXHIBITOR_FACETS.items()
     ]
-    return render(
-        request,
-        "expo/exhibitor_detail.html",
-        {
-            "expo": expo,
-            "exhibitor": exhibitor,
-            "capabilities": capabilities,
-            "booths": exhibitor.booths.all(),
-            "show_contacts": exhibitor_contacts_visible(user=request.user),
-        },
-    )
+    context = {
+        "expo": expo,
+        "exhibitor": exhibitor,
+        "capabilities": capabilities,
+        "booths": exhibitor.booths.all(),
+        "show_contacts": exhibitor_contacts_visible(user=request.user),
+    }
+    if request.user.is_authenticated and request.user.is_buyer:
+        # Buyers book from here: the free slots of a day, through the booking page's form.
+        context["can_book"] = buyer_for_user(user=request.user, expo=expo) is not None
+        context.update(
+            booking_context(
+                request, exhibitor=exhibitor, action=reverse("expo:meeting-book", args=[exhibitor.pk])
+            )
+        )
+    return render(request, "expo/exhibitor_detail.html", context)
