@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
-from expo.models import Booth, Buyer, Expo
+from expo.models import ACTIVE_STATUSES, Booth, Buyer, Exhibitor, Expo, Meeting
 from matching.models import FeedbackValue, Match, MatchFeedback, MatchRun, MatchWeights, RunStatus
 
 
@@ -78,3 +78,34 @@ def match_buyer_for_user(*, user, expo: Expo) -> Buyer | None:
 def match_run_list(*, expo: Expo | None = None) -> QuerySet[MatchRun]:
     runs = MatchRun.objects.select_related("expo", "requested_by").defer("exhibitor_snapshot", "layout")
     return runs.filter(expo=expo) if expo is not None else runs
+
+
+def exhibitor_leads(*, exhibitor: Exhibitor) -> QuerySet[Match]:
+    """The exhibitor's leads: buyers whose served recommendations include it, best score first,
+    each with the buyer's feedback on it (`feedback`) and their live meeting with it, if any
+    (`meeting_id`, `meeting_status`). Buyers who said "not interested" are left out: inviting
+    them would be unwelcome. Three queries at most, whatever the page size."""
+    run = match_run_served(expo=exhibitor.expo)
+    if run is None:
+        return Match.objects.none()
+    feedback = MatchFeedback.objects.filter(buyer=OuterRef("buyer_id"), exhibitor=exhibitor).values("value")[
+        :1
+    ]
+    meetings = Meeting.objects.filter(
+        buyer=OuterRef("buyer_id"), exhibitor=exhibitor, status__in=ACTIVE_STATUSES
+    ).order_by("slot__start")
+    return (
+        Match.objects.filter(run=run, exhibitor=exhibitor)
+        .exclude(
+            buyer__in=MatchFeedback.objects.filter(
+                exhibitor=exhibitor, value=FeedbackValue.NOT_INTERESTED
+            ).values("buyer_id")
+        )
+        .select_related("buyer__user")
+        .annotate(
+            feedback=Subquery(feedback),
+            meeting_id=Subquery(meetings.values("pk")[:1]),
+            meeting_status=Subquery(meetings.values("status")[:1]),
+        )
+        .order_by("-score", "buyer_id")
+    )

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from matching.models import FeedbackValue, Match, MatchRun
@@ -84,3 +85,35 @@ class MatchRunSerializer(serializers.ModelSerializer):
 
     def get_served(self, run) -> bool:
         return run.pk in self.context.get("served_run_ids", ())
+
+
+class LeadBuyerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    company = serializers.CharField()
+    country = serializers.CharField(source="country.code", allow_blank=True)
+
+
+class LeadMeetingSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="meeting_id")
+    status = serializers.CharField(source="meeting_status")
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    """One lead: a buyer whose recommendations include the exhibitor, with its score, the rank the
+    exhibitor has in the buyer's list, the buyer's feedback and any live meeting."""
+
+    buyer = LeadBuyerSerializer()
+    score = serializers.SerializerMethodField()
+    feedback = serializers.CharField(allow_null=True)
+    meeting = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Match
+        fields = ["id", "rank", "score", "buyer", "feedback", "meeting"]
+
+    def get_score(self, match) -> float:
+        return round(match.score, 4)
+
+    @extend_schema_field(LeadMeetingSerializer(allow_null=True))
+    def get_meeting(self, match) -> dict | None:
+        return LeadMeetingSerializer(match).data if match.meeting_id else None

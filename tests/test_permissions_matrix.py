@@ -173,6 +173,7 @@ RULES: dict[str, dict[str, dict]] = {
     "api:matching:match-run-list": {"GET": R(401, 403, 403, 403, 403, 200)},
     "api:matching:match-run-start": {"POST": R(401, 403, 403, 403, 403, 202)},
     "api:matching:match-run-detail": {"GET": R(401, 403, 403, 403, 403, 200)},
+    "api:matching:exhibitor-leads": {"GET": R(401, 403, 403, 200, 200, 403)},  # staff: their company's
     # Pages
     "set_language": {"POST": same(302)},
     "expo:home": {"GET": same(200)},
@@ -234,6 +235,11 @@ RULES: dict[str, dict[str, dict]] = {
     "matching:not-interested-restore": {"POST": R(302, 302, 404, 403, 403, 403)},
     "matching:organiser": {"GET": R(302, 403, 403, 403, 403, 200), "POST": R(302, 403, 403, 403, 403, 302)},
     "matching:run-progress": {"GET": R(302, 403, 403, 403, 403, 200)},
+    "matching:leads": {"GET": R(302, 403, 403, 200, 200, 403)},
+    # The buyer told the staff's exhibitor "not interested" (world.admin_objects' feedback), so is no
+    # lead of theirs (404); for the other exhibitor the buyer is a lead, and an empty form comes back
+    # to the list with the refusal (302).
+    "matching:lead-invite": {"POST": R(302, 403, 403, 404, 302, 403)},
     # Admin pages that belong to no model admin
     "admin:index": {"GET": R(302, 302, 302, 200, 200, 200)},
     "admin:login": {"GET": R(200, 200, 200, 302, 302, 302)},
@@ -292,6 +298,7 @@ URL_KWARGS = {
     "matching:recommendation-feedback": _pk("match"),
     "matching:run-progress": _pk("run"),
     "matching:not-interested-restore": lambda world: {"exhibitor_id": world.exhibitor.pk},
+    "matching:lead-invite": lambda world: {"buyer_id": world.buyer.pk},
     "accounts:password_reset_confirm": lambda world: {"uidb64": "MQ", "token": "set-password"},
     "accounts:invitation": lambda world: {"uidb64": "MQ", "token": "set-password"},
     "accounts:confirm-email": lambda world: {"token": "not-a-token"},
