@@ -251,6 +251,9 @@ RULES: dict[str, dict[str, dict]] = {
     "admin:view_on_site": {"GET": R(302, 302, 302, 404, 404, 404)},  # exhibitors have no public URL there
     "admin:app_list": {"GET": R(302, 302, 302, 200, 200, 200)},
     "admin:expo_import": {"GET": R(302, 302, 302, 403, 403, 200)},
+    # Staff see their own company's agenda; organisers first pick the exhibitor. An empty POST
+    # answers nothing and comes back to the agenda with the refusal as a message.
+    "admin:expo_agenda": {"GET": R(302, 302, 302, 200, 200, 200), "POST": R(302, 302, 302, 302, 302, 403)},
     "admin:expo_import_template": {"GET": R(302, 302, 302, 403, 403, 200)},  # a file to download
     "admin:auth_user_password_change": {"GET": R(302, 302, 302, 403, 403, 200)},
 }

@@ -16,6 +16,7 @@ from accounts.admin_invitations import invitation_filter, invite_action, invited
 from accounts.countries import country_column
 from accounts.languages import language_default
 from accounts.services import invitations_queue
+from expo.admin.agenda import agenda_view
 from expo.admin.imports import import_template_view, import_view
 from expo.admin.scoping import ExhibitorScopedMixin, OrganiserOnlyMixin, is_organiser
 from expo.models import BUYER_FACETS, EXHIBITOR_FACETS, Booth, Buyer, Exhibitor, ExhibitorStaff
@@ -156,7 +157,9 @@ class ExhibitorAdmin(ServiceSavedM2MMixin, ExhibitorScopedMixin, admin.ModelAdmi
     def get_urls(self):
         view = self.admin_site.admin_view(import_view)
         template = self.admin_site.admin_view(import_template_view)
+        agenda = self.admin_site.admin_view(agenda_view)
         return [
+            path("agenda/", agenda, name="expo_agenda"),
             path("import/", view, name="expo_import"),
             path("import/template/<str:kind>.<str:file_format>", template, name="expo_import_template"),
             *super().get_urls(),
