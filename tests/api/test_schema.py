@@ -20,6 +20,7 @@ CONTRACT_PATHS = {
     "/api/v1/match-runs/": {"post"},
     "/api/v1/match-runs/{id}/": {"get"},
     "/api/v1/meetings/calendar.ics": {"get"},
+    "/api/v1/exhibitors/me/leads/": {"get"},
 }
 
 
