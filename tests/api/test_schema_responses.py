@@ -29,7 +29,7 @@ from expo.services.floor import booth_tables_sync
 from matching.models import MatchRun, RunStatus
 from matching.services import runs
 from tests.factories.accounts import UserFactory
-from tests.factories.expo import BoothFactory, ExpoFactory
+from tests.factories.expo import BoothFactory, ExhibitorStaffFactory, ExpoFactory
 from tests.factories.matching import buyer_with, exhibitor_with
 from tests.factories.meetings import buyer_at, exhibitor_with_tables, future_slots, slot_at
 
@@ -314,3 +314,41 @@ def test_deal_sample_feedback_and_report_endpoints_match_schema(schema, client_f
     given = buyer_client.put(feedback, {"took_place": True, "interest": "high"}, format="json")
     _check(schema, given, "/api/v1/meetings/{id}/feedback/", "put")
     _check(schema, staff_client.get(feedback), "/api/v1/meetings/{id}/feedback/", "get")
+
+
+def test_calendar_and_leads_endpoints_match_schema(schema, client_for, api_client, scene):
+    buyer_client = client_for(scene["buyer"].user)
+    staff = ExhibitorStaffFactory(exhibitor=scene["with_booth"]).user
+
+    none_yet = _check(
+        schema,
+        buyer_client.get("/api/v1/meetings/calendar/subscription/"),
+        "/api/v1/meetings/calendar/subscription/",
+        "get",
+    )
+    made = _check(
+        schema,
+        buyer_client.post("/api/v1/meetings/calendar/subscription/"),
+        "/api/v1/meetings/calendar/subscription/",
+        "post",
+    )
+    feed = api_client.get(made["url"].removeprefix("http://testserver"))
+    own = buyer_client.get("/api/v1/meetings/calendar.ics")
+    revoked = buyer_client.delete("/api/v1/meetings/calendar/subscription/")
+    _check(schema, revoked, "/api/v1/meetings/calendar/subscription/", "delete")
+    gone = api_client.get(made["url"].removeprefix("http://testserver"))
+    _check(schema, gone, "/api/v1/meetings/calendar/{token}.ics", "get")
+    leads = _check(
+        schema, client_for(staff).get("/api/v1/exhibitors/me/leads/"), "/api/v1/exhibitors/me/leads/", "get"
+    )
+
+    assert none_yet == {"url": None, "created_at": None}
+    for response, path in (
+        (feed, "/api/v1/meetings/calendar/{token}.ics"),
+        (own, "/api/v1/meetings/calendar.ics"),
+    ):
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/calendar; charset=utf-8"
+        assert list(schema["paths"][path]["get"]["responses"]["200"]["content"]) == ["text/calendar"]
+    assert (revoked.status_code, gone.status_code) == (204, 404)
+    assert [row["buyer"]["id"] for row in leads["results"]] == [scene["buyer"].pk]

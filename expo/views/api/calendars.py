@@ -68,7 +68,14 @@ class MeetingCalendarFeedApi(APIView):
     authentication_classes = []
     renderer_classes = [JSONRenderer, CalendarRenderer]
 
-    @extend_schema(parameters=[EXPO_PARAMETER], responses=ICS_RESPONSE, auth=[])
+    @extend_schema(
+        parameters=[EXPO_PARAMETER],
+        responses={
+            **ICS_RESPONSE,
+            404: inline_serializer("CalendarNotFound", fields={"detail": serializers.CharField()}),
+        },
+        auth=[],
+    )
     def get(self, request, token: str):
         user = calendar_feed_owner(token=token)
         if user is None:
