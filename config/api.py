@@ -48,8 +48,29 @@ def route_by_method(**views):
 
 
 class Pagination(PageNumberPagination):
+    """`page` and `page_size` that are not whole numbers of at least 1 are a 400 naming the field; a
+    page past the last is a 404 naming `page` (DRF's own answer, "Invalid page.", names nothing)."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        for field in (self.page_query_param, self.page_size_query_param):
+            raw = request.query_params.get(field, "")
+            if raw == "" or (field == self.page_query_param and raw in self.last_page_strings):
+                continue
+            if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+                raise exceptions.ValidationError({field: [_("Enter a whole number, 1 or more.")]})
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound:
+            message = _("There is no such page: the last is %(last)d.") % {
+                "last": self.last_page(queryset, request)
+            }
+            raise exceptions.NotFound({"detail": f"page: {message}", "page": [message]}) from None
+
+    def last_page(self, queryset, request) -> int:
+        return self.django_paginator_class(queryset, self.get_page_size(request)).num_pages
 
 
 class Conflict(exceptions.APIException):
