@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -79,6 +80,37 @@ class UnstorableTextMiddleware:
         if found is not None:
             return unstorable_response(request, *found)
         return self.get_response(request)
+
+
+class AdminSelectedObjectsMiddleware:
+    """Refuses an admin action naming objects by ids that are not ids (`_selected_action=abc`).
+
+    Django's admin filters `pk__in` with the posted values as they come, so one that is not a valid
+    primary key was a 500. The admin's views carry their `model_admin`, whose primary key field
+    says what a valid id is (a number for most models, a key string for API tokens).
+    """
+
+    FIELD = "_selected_action"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        model_admin = getattr(view_func, "model_admin", None)
+        if model_admin is None or request.method != "POST" or request.content_type not in FORM_TYPES:
+            return None
+        primary_key = model_admin.model._meta.pk
+        for value in request.POST.getlist(self.FIELD):
+            try:
+                primary_key.clean(value, None)
+            except ValidationError:
+                return unstorable_response(
+                    request, self.FIELD, _("Not an id: %(value)s.") % {"value": value[:40]}
+                )
+        return None
 
 
 class ContentSecurityPolicyMiddleware:
