@@ -54,6 +54,16 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _restore_language():
+    """A request or test that activates a language leaves it active in the thread; deactivate it
+    after each test so the next one starts in the default language whatever ran before it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def expo(db):
     return ExpoFactory(is_current=True)
