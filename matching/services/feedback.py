@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
 
 from accounts.models import email_normal
 from expo.models import Buyer, Exhibitor, Expo
@@ -27,17 +29,31 @@ from matching.models import (
 from matching.selectors import match_run_served
 from matching.services.loading import weights_get
 
+logger = logging.getLogger(__name__)
+
+
+def _queue(task, **kwargs) -> None:
+    """Queue a rescore; with the broker (Redis) unreachable the feedback is already saved, so the
+    request still succeeds and the rescore is logged as not queued (the next full run includes it),
+    as the profile receivers do (matching/receivers.py)."""
+    try:
+        task.delay(**kwargs)
+    except OperationalError as exc:
+        logger.error("Broker unreachable, %s not queued for %s: %s", task.name, kwargs, exc)
+
 
 def _queue_buyers(expo_id: int, buyer_ids: list[int]) -> None:
     from matching import tasks
 
-    transaction.on_commit(lambda: tasks.match_rescore_buyers_task.delay(expo_id=expo_id, buyer_ids=buyer_ids))
+    transaction.on_commit(
+        lambda: _queue(tasks.match_rescore_buyers_task, expo_id=expo_id, buyer_ids=buyer_ids)
+    )
 
 
 def _queue_exhibitor(exhibitor_id: int) -> None:
     from matching import tasks
 
-    transaction.on_commit(lambda: tasks.match_rescore_exhibitor_task.delay(exhibitor_id=exhibitor_id))
+    transaction.on_commit(lambda: _queue(tasks.match_rescore_exhibitor_task, exhibitor_id=exhibitor_id))
 
 
 def _served_run_share_locked(*, expo: Expo) -> MatchRun | None:

@@ -118,3 +118,47 @@ def test_weights_update_validates_and_names_the_field(expo):
         feedback.match_weights_update(expo=expo, data={"fabric": -1})
     assert list(error.value.message_dict) == ["fabric"]
     assert feedback.match_weights_update(expo=expo, data={"fabric": 5, "top_k": 10}).top_k == 10
+
+
+@pytest.fixture
+def broker_down():
+    """The Celery app sends to a closed port (nothing listens on port 1), without retrying."""
+    from config.celery_app import app
+
+    keys = ("broker_url", "task_always_eager", "broker_connection_retry", "broker_transport_options")
+    saved = {key: app.conf[key] for key in keys}
+    app.conf.update(
+        broker_url="redis://127.0.0.1:1/0",
+        task_always_eager=False,
+        broker_connection_retry=False,
+        broker_transport_options={"max_retries": 0},
+    )
+    app._pool = app.amqp._producer_pool = None  # no connection made to the earlier broker is reused
+    yield
+    app.conf.update(saved)
+    app._pool = app.amqp._producer_pool = None
+
+
+def test_feedback_with_the_broker_down_is_saved_and_the_rescore_logged(
+    expo, client_for, broker_down, caplog, django_capture_on_commit_callbacks
+):
+    exhibitor = exhibitor_with(expo=expo, fabrics=["chiffon"])
+    buyer = buyer_with(expo=expo, fabrics=["chiffon"])
+    full_run(expo)
+    match = match_list_for_buyer(buyer=buyer).get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(buyer.user).post(
+            f"/api/v1/matches/{match.pk}/feedback/", {"value": "not_interested"}, format="json"
+        )
+
+    assert response.status_code == 200
+    assert list(MatchFeedback.objects.values_list("buyer_id", "exhibitor_id", "value")) == [
+        (buyer.pk, exhibitor.pk, "not_interested")
+    ]
+    assert [
+        r.getMessage().split(": Error")[0] for r in caplog.records if r.name == "matching.services.feedback"
+    ] == [
+        f"Broker unreachable, matching.tasks.match_rescore_buyers_task not queued for {{'expo_id': {expo.pk}, "
+        f"'buyer_ids': [{buyer.pk}]}}"
+    ]
