@@ -17,6 +17,7 @@ from expo.models import (
     Meeting,
     MeetingPolicy,
     MeetingStatus,
+    Side,
     Slot,
     Table,
 )
@@ -41,8 +42,17 @@ def live_q(*, now: datetime.datetime | None = None, prefix: str = "") -> Q:
     return Q(**{f"{prefix}status__in": ACTIVE_STATUSES}) & ~overdue
 
 
+def buyer_counted_q(*, now: datetime.datetime | None = None) -> Q:
+    """Live meetings that count against the buyer's limits: an invitation from exhibitor staff the
+    buyer has not accepted yet does not (staff cannot use up a buyer's allowance by inviting); it
+    counts once the buyer accepts."""
+    invitation = Q(status=MeetingStatus.REQUESTED, requested_by=Side.EXHIBITOR)
+    return live_q(now=now) & ~invitation
+
+
 def buyer_live_meeting_count(*, buyer: Buyer) -> int:
-    return Meeting.objects.filter(live_q(), buyer=buyer).count()
+    """The buyer's meetings that count against their limits (`buyer_counted_q`)."""
+    return Meeting.objects.filter(buyer_counted_q(), buyer=buyer).count()
 
 
 def exhibitor_live_meeting_count(*, exhibitor: Exhibitor) -> int:

@@ -38,6 +38,7 @@ from expo.models import (
 )
 from expo.models.meetings import REMINDER_MAX_MINUTES
 from expo.selectors.meetings import (
+    buyer_counted_q,
     exhibitor_meeting_settings,
     exhibitor_tables,
     live_q,
@@ -129,13 +130,21 @@ def _expire_overdue(meetings, *, now: datetime.datetime) -> int:
     return count
 
 
+def _check_buyer_limit(*, buyer: Buyer, ignore: Meeting | None = None) -> None:
+    # Pending invitations from exhibitor staff do not count (`buyer_counted_q`).
+    counted = Meeting.objects.filter(buyer_counted_q(), buyer=buyer)
+    if ignore is not None:
+        counted = counted.exclude(pk=ignore.pk)
+    if buyer_meeting_request_allowance(buyer=buyer, active_meetings=counted.count()) == 0:
+        raise Conflict(_("The buyer has reached the limit of meetings at this expo."))
+
+
 def _check_limits(*, buyer: Buyer, exhibitor: Exhibitor, ignore: Meeting | None = None) -> None:
     # An overdue request elsewhere holds nothing, even before the sweep marks it expired.
     active = Meeting.objects.filter(live_q())
     if ignore is not None:
         active = active.exclude(pk=ignore.pk)
-    if buyer_meeting_request_allowance(buyer=buyer, active_meetings=active.filter(buyer=buyer).count()) == 0:
-        raise Conflict(_("The buyer has reached the limit of meetings at this expo."))
+    _check_buyer_limit(buyer=buyer, ignore=ignore)
     limit = meeting_policy(expo=exhibitor.expo).exhibitor_limit
     if limit is not None and active.filter(exhibitor=exhibitor).count() >= limit:
         raise Conflict(_("The exhibitor has reached the limit of meetings at this expo."))
@@ -313,11 +322,17 @@ def meeting_accept(*, meeting: Meeting, actor) -> Meeting:
 @transaction.atomic
 def _accept(*, meeting: Meeting, actor) -> Meeting:
     now = timezone.now()
+    if meeting.requested_by == Side.EXHIBITOR:
+        # The buyer's limit is checked below: serialise with the buyer's bookings (buyer first).
+        _lock(buyer=meeting.buyer, exhibitor=meeting.exhibitor)
     meeting = _locked(meeting)
     side = _answering(meeting, user=actor)
     _require(meeting, MeetingStatus.REQUESTED, action=_("accepted"))
     if meeting.slot.start <= now:
         raise Conflict(_("This meeting's slot has already started."))
+    if meeting.requested_by == Side.EXHIBITOR:
+        # An invitation starts counting against the buyer's limits now (it did not while pending).
+        _check_buyer_limit(buyer=meeting.buyer, ignore=meeting)
     if meeting.owner_id is None:
         is_staff = side == Side.EXHIBITOR and meeting.exhibitor.staff.filter(user=actor).exists()
         meeting.owner = actor if is_staff else _least_busy_staff(meeting.exhibitor)

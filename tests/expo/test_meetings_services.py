@@ -228,6 +228,36 @@ def test_unverified_buyer_keeps_the_lower_limit(expo):
         book(buyer, exhibitor_with_tables(expo=expo), slots[1])
 
 
+@pytest.mark.parametrize("verified", [True, False])
+def test_pending_invitations_count_against_the_buyer_only_once_accepted(expo, verified):
+    """Staff cannot use up a buyer's allowance (per-buyer limit, or the lower request allowance of
+    an unverified buyer) by inviting: the buyer's own request still goes through; accepting an
+    invitation counts it, and over the limit is refused."""
+    expo.unverified_request_limit = 1
+    expo.save()
+    MeetingPolicy.objects.create(expo=expo, buyer_limit=1 if verified else 5)
+    buyer = buyer_at(expo, verified=verified)
+    slots = future_slots(expo, 3)
+    inviters = [exhibitor_with_tables(expo=expo) for _ in range(2)]
+    invitations = [
+        svc.meeting_invite(exhibitor=e, buyer=buyer, slot=slot, actor=staff_of(e))
+        for e, slot in zip(inviters, slots, strict=False)
+    ]
+
+    assert buyer_meeting_request_allowance(buyer=buyer) == 1
+    own = book(buyer, exhibitor_with_tables(expo=expo), slots[2])
+    assert own.status == MeetingStatus.REQUESTED
+    assert buyer_meeting_request_allowance(buyer=buyer) == 0
+    with pytest.raises(Conflict, match="The buyer has reached the limit of meetings at this expo."):
+        svc.meeting_accept(meeting=invitations[0], actor=buyer.user)
+    svc.meeting_cancel(meeting=own, actor=buyer.user)
+    assert svc.meeting_accept(meeting=invitations[0], actor=buyer.user).status == MeetingStatus.ACCEPTED
+    assert buyer_meeting_request_allowance(buyer=buyer) == 0
+    with pytest.raises(Conflict, match="The buyer has reached the limit of meetings at this expo."):
+        svc.meeting_accept(meeting=invitations[1], actor=buyer.user)
+    assert Meeting.objects.get(pk=invitations[1].pk).status == MeetingStatus.REQUESTED
+
+
 def test_exhibitor_limit_counts_active_meetings(expo):
     MeetingPolicy.objects.create(expo=expo, exhibitor_limit=1)
     exhibitor = exhibitor_with_tables(expo=expo, tables=2)
