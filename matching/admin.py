@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.permissions import OrganiserOnlyMixin, is_organiser
+from config.api import Conflict
 from expo.admin.scoping import ExhibitorScopedMixin
 from expo.models import Expo
 from matching.models import CustomerLink, CustomerPolicy, MatchFeedback, MatchRun, MatchWeights
@@ -253,8 +254,8 @@ class MatchRunAdmin(OrganiserOnlyMixin, admin.ModelAdmin):
         for expo in Expo.objects.filter(match_runs__in=queryset).distinct():
             try:
                 runs.match_run_start(expo=expo, requested_by=request.user)
-            except ValidationError as exc:
-                self.message_user(request, " ".join(exc.messages), messages.WARNING)
+            except Conflict as exc:
+                self.message_user(request, str(exc.detail), messages.WARNING)
             else:
                 started += 1
         if started:

@@ -191,10 +191,7 @@ class MatchRunStartApi(APIView):
         expo = expo_current(slug=slug or None)
         if expo is None:
             raise ValidationError({"expo": [_("No such expo.") if slug else _("No expo is current.")]})
-        try:
-            run = match_run_start(expo=expo, requested_by=request.user)
-        except DjangoValidationError as exc:
-            raise Conflict(exc.message_dict.get("expo", exc.messages)[0]) from exc
+        run = match_run_start(expo=expo, requested_by=request.user)  # 409 while one is going
         return Response(MatchRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -366,8 +363,8 @@ def organiser_matching_page(request):
     if request.method == "POST":
         try:
             run = match_run_start(expo=expo, requested_by=request.user)
-        except DjangoValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        except Conflict as exc:
+            messages.error(request, str(exc.detail))
         else:
             messages.success(request, _("Match run #%(id)s started.") % {"id": run.pk})
         return redirect("matching:organiser")

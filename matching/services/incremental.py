@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from config.api import Conflict
 from expo.models import Buyer, Exhibitor, Expo
 from matching import scoring
 from matching.models import CustomerLink, CustomerPolicy, Match, MatchFeedback, MatchRun, RunStatus
@@ -179,7 +179,7 @@ def match_after_import(*, expo: Expo, kind: str, ids: list[int]) -> str:
         return "none"
     try:
         match_run_start(expo=expo)
-    except ValidationError:
+    except Conflict:  # a run already going includes the change
         return "skipped"
     return "full"
 

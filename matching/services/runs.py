@@ -18,13 +18,13 @@ from dataclasses import asdict
 from datetime import timedelta
 
 import numpy as np
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.api import Conflict
 from expo.models import Buyer, Expo
 from matching import scoring
 from matching.models import (
@@ -76,7 +76,8 @@ def match_run_start(
 ) -> MatchRun:
     """Create a run of `expo` and queue its preparation on commit.
 
-    Refused (ValidationError on `expo`) while another run of the expo is pending or running.
+    Refused with `Conflict` (409) while another run of the expo is pending or running: the request
+    is valid, the expo's state refuses it.
     `dispatch=False` leaves the work to the caller (`match_run_execute`, the benchmark).
     `chunk_size` overrides the expo's buyers per chunk for this run's workers.
     """
@@ -84,9 +85,7 @@ def match_run_start(
     match_runs_fail_stale(expo=expo)
     active = MatchRun.objects.filter(expo=expo, status__in=[RunStatus.PENDING, RunStatus.RUNNING]).first()
     if active is not None:
-        raise ValidationError(
-            {"expo": _("A match run of this expo is already in progress (#%(id)s).") % {"id": active.pk}}
-        )
+        raise Conflict(_("A match run of this expo is already in progress (#%(id)s).") % {"id": active.pk})
     weights = loading.weights_get(expo=expo)
     run = MatchRun(
         expo=expo,

@@ -271,3 +271,32 @@ def test_organiser_deleting_an_exhibitor_removes_it_from_every_list_at_once(
     full_run(expo)
     assert lists == served_lists(expo)  # the next exhibitors took the freed ranks
     assert any(len(lists.get(b, [])) == 3 for b in holding)
+
+
+def _running(expo):
+    """A run of `expo` going now (fresh heartbeat): another start is refused."""
+    from django.utils import timezone
+
+    from matching.models import MatchRun, RunStatus
+    from tests.factories.matching import MatchRunFactory
+
+    run = MatchRunFactory(expo=expo, status=RunStatus.RUNNING, finished_at=None)
+    MatchRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+    return run
+
+
+def test_starting_a_run_from_the_run_list_while_one_runs_says_so(client, expo):
+    from django.contrib.messages import get_messages
+
+    running = _running(expo)
+    client.force_login(OrganiserFactory())
+    response = client.post(
+        reverse("admin:matching_matchrun_changelist"),
+        {"action": "start_new_run", "_selected_action": [running.pk]},
+    )
+
+    assert response.status_code == 302
+    assert [(m.level_tag, m.message) for m in get_messages(response.wsgi_request)] == [
+        ("warning", f"A match run of this expo is already in progress (#{running.pk}).")
+    ]
+    assert list(expo.match_runs.values_list("pk", flat=True)) == [running.pk]

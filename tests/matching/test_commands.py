@@ -68,3 +68,22 @@ def test_rescore_chunk_size_reaches_the_workers(
 def test_rescore_rejects_a_chunk_size_below_one(expo):
     with pytest.raises(CommandError, match="--chunk-size must be at least 1."):
         call_command("rescore", "--chunk-size", "0", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def _running(expo):
+    """A run of `expo` going now (fresh heartbeat): another start is refused."""
+    from django.utils import timezone
+
+    from matching.models import MatchRun, RunStatus
+    from tests.factories.matching import MatchRunFactory
+
+    run = MatchRunFactory(expo=expo, status=RunStatus.RUNNING, finished_at=None)
+    MatchRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+    return run
+
+
+def test_rescore_while_a_run_goes_is_an_error_naming_it(expo):
+    running = _running(expo)
+    with pytest.raises(CommandError) as error:
+        call_command("rescore", "--expo", expo.slug, stdout=io.StringIO(), stderr=io.StringIO())
+    assert str(error.value) == f"A match run of this expo is already in progress (#{running.pk})."

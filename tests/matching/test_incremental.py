@@ -222,3 +222,24 @@ def test_rescoring_more_buyers_than_one_query_lists_gives_a_full_runs_lists(expo
         len(rows) for rows in expected.values()
     )
     assert served_lists(expo) == expected
+
+
+def _running(expo):
+    """A run of `expo` going now (fresh heartbeat): another start is refused."""
+    from django.utils import timezone
+
+    from matching.models import MatchRun, RunStatus
+    from tests.factories.matching import MatchRunFactory
+
+    run = MatchRunFactory(expo=expo, status=RunStatus.RUNNING, finished_at=None)
+    MatchRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+    return run
+
+
+def test_import_of_many_while_a_run_goes_is_skipped(expo, monkeypatch):
+    buyers, _ = populate(expo, buyers=3, exhibitors=2)
+    running = _running(expo)
+    monkeypatch.setattr(incremental, "IMPORT_INCREMENTAL_BUYERS", 1)
+
+    assert incremental.match_after_import(expo=expo, kind="buyers", ids=[b.pk for b in buyers]) == "skipped"
+    assert list(MatchRun.objects.values_list("pk", flat=True)) == [running.pk]

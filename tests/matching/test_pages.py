@@ -156,3 +156,29 @@ def rows_and_statuses() -> dict:
         "matches": Match.objects.count(),
         "weights": MatchWeights.objects.count(),
     }
+
+
+def _running(expo):
+    """A run of `expo` going now (fresh heartbeat): another start is refused."""
+    from django.utils import timezone
+
+    from matching.models import MatchRun, RunStatus
+    from tests.factories.matching import MatchRunFactory
+
+    run = MatchRunFactory(expo=expo, status=RunStatus.RUNNING, finished_at=None)
+    MatchRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+    return run
+
+
+def test_organiser_page_start_while_a_run_goes_says_so(client, expo):
+    from django.contrib.messages import get_messages
+
+    running = _running(expo)
+    client.force_login(OrganiserFactory())
+    response = client.post(reverse("matching:organiser"))
+
+    assert response.status_code == 302
+    assert [(m.level_tag, m.message) for m in get_messages(response.wsgi_request)] == [
+        ("error", f"A match run of this expo is already in progress (#{running.pk}).")
+    ]
+    assert list(MatchRun.objects.values_list("pk", flat=True)) == [running.pk]

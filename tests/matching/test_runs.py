@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from config.api import Conflict
 from expo.models import Term
 from matching import scoring
 from matching.models import Match, MatchChunk, MatchRun, MatchWeights, RunStatus
@@ -155,11 +155,9 @@ def test_stale_run_is_marked_failed_and_a_new_run_may_start(expo):
     populate(expo, buyers=2, exhibitors=2)
     stuck = runs.match_run_start(expo=expo, dispatch=False)
     runs.match_run_prepare(run=stuck, dispatch=False)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(Conflict) as error:
         runs.match_run_start(expo=expo, dispatch=False)
-    assert error.value.message_dict == {
-        "expo": [f"A match run of this expo is already in progress (#{stuck.pk})."]
-    }
+    assert str(error.value.detail) == f"A match run of this expo is already in progress (#{stuck.pk})."
     MatchRun.objects.filter(pk=stuck.pk).update(heartbeat_at=timezone.now() - runs.STALE_AFTER * 2)
     fresh = runs.match_run_start(expo=expo, dispatch=False)
     stuck.refresh_from_db()

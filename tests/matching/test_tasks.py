@@ -5,6 +5,7 @@ import time
 import pytest
 from django.db import transaction
 
+from config.api import Conflict
 from expo.signals import buyer_profile_changed
 from matching.models import Match, MatchRun, MatchWeights, RunStatus
 from matching.selectors import match_run_served
@@ -114,7 +115,6 @@ def test_beat_schedule_runs_the_stale_check_every_minute_before_redelivery():
 
 @pytest.mark.django_db
 def test_periodic_stale_check_fails_a_dead_run_keeps_results_and_frees_the_expo(expo):
-    from django.core.exceptions import ValidationError
     from django.utils import timezone
 
     from matching.models import MatchChunk
@@ -126,7 +126,9 @@ def test_periodic_stale_check_fails_a_dead_run_keeps_results_and_frees_the_expo(
     chunk_ids = runs.match_run_prepare(run=dead, chunk_size=2, dispatch=False)
     runs.match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_ids[0]))  # then the worker dies
     assert match_runs_fail_stale_task.apply().get() == 0  # still fresh: left alone
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        Conflict, match=rf"^A match run of this expo is already in progress \(#{dead.pk}\)\.$"
+    ):
         runs.match_run_start(expo=expo, dispatch=False)
 
     MatchRun.objects.filter(pk=dead.pk).update(heartbeat_at=timezone.now() - runs.STALE_AFTER * 1.1)

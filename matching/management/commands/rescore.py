@@ -7,10 +7,10 @@ progress; without one (or with --inline) it runs in this process, chunk by chunk
 import time
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from config.api import Conflict
 from expo.selectors import expo_current
 from matching.models import MatchRun, RunStatus
 from matching.selectors import match_run_served
@@ -45,8 +45,8 @@ class Command(BaseCommand):
         inline = options["inline"] or settings.CELERY_TASK_ALWAYS_EAGER
         try:
             run = match_run_start(expo=expo, dispatch=not inline, chunk_size=options["chunk_size"])
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
+        except Conflict as exc:
+            raise CommandError(str(exc.detail)) from exc
         self.stdout.write(f"Match run #{run.pk} of {expo.slug}")
         if options["no_wait"] and not inline:
             return
