@@ -30,7 +30,7 @@ def test_engines_give_identical_results_on_random_profiles():
     assert b.engine == "numba"
     assert np.array_equal(a.exhibitor, b.exhibitor)
     assert np.array_equal(a.score, b.score)
-    assert (a.exhibitor >= 0).sum() > 400 * 10  # the test data really produces matches
+    assert (a.exhibitor >= 0).sum() == 7514  # the test data really produces matches
 
 
 @pytest.mark.parametrize("engine", ENGINES)
