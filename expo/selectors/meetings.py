@@ -97,12 +97,19 @@ def slot_available_for(*, exhibitor: Exhibitor, slot: Slot, day: ExhibitorDay | 
 
 
 def exhibitor_free_slots(
-    *, exhibitor: Exhibitor, date: datetime.date | None = None, now: datetime.datetime | None = None
+    *,
+    exhibitor: Exhibitor,
+    date: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+    buyer: Buyer | None = None,
 ) -> list[tuple[Slot, int]]:
     """The exhibitor's bookable slots (on `date` in the expo's zone, or all days): open, in the
     future, within its availability and with a free table; each with how many tables are free.
+    With `buyer`, also leaves out the slots where that buyer already has a live meeting (they could
+    not book them).
 
-    Four queries whatever the number of slots.
+    A fixed number of queries whatever the number of slots (the buyer's meetings come with the
+    exhibitor's).
     """
     expo = exhibitor.expo
     now = now or timezone.now()
@@ -116,15 +123,21 @@ def exhibitor_free_slots(
     days = {day.date: day for day in ExhibitorDay.objects.filter(exhibitor=exhibitor)}
     own = exhibitor_tables(exhibitor=exhibitor)
     lounge_share = exhibitor_meeting_settings(exhibitor=exhibitor).lounge_tables
-    live = Meeting.objects.filter(live_q(now=now), slot__in=slots).filter(
-        Q(exhibitor=exhibitor) | Q(table__booth__is_lounge=True)
-    )
+    holders = Q(exhibitor=exhibitor) | Q(table__booth__is_lounge=True)
+    if buyer is not None:
+        holders |= Q(buyer=buyer)
+    live = Meeting.objects.filter(live_q(now=now), slot__in=slots).filter(holders)
     own_used: Counter = Counter()
     lounge_mine: Counter = Counter()
     lounge_used: Counter = Counter()
-    for slot_id, exhibitor_id, is_lounge in live.values_list(
-        "slot_id", "exhibitor_id", "table__booth__is_lounge"
+    buyer_busy: set[int] = set()
+    for slot_id, exhibitor_id, buyer_id, is_lounge in live.values_list(
+        "slot_id", "exhibitor_id", "buyer_id", "table__booth__is_lounge"
     ):
+        if buyer is not None and buyer_id == buyer.pk:
+            buyer_busy.add(slot_id)
+        if not is_lounge and exhibitor_id != exhibitor.pk:
+            continue  # the buyer's meeting at another exhibitor's own table
         if is_lounge:
             lounge_used[slot_id] += 1
             if exhibitor_id == exhibitor.pk:
@@ -135,6 +148,8 @@ def exhibitor_free_slots(
     tz = expo.tzinfo
     free = []
     for slot in slots:
+        if slot.pk in buyer_busy:
+            continue
         if not slot_available_for(
             exhibitor=exhibitor, slot=slot, day=days.get(slot.start.astimezone(tz).date())
         ):

@@ -253,6 +253,39 @@ def test_meeting_list_query_count(expo, client_for, django_assert_num_queries, n
     assert response.json()["count"] == n
 
 
+def test_free_slots_leave_out_the_signed_in_buyers_busy_slots(world, client_for, api_client, expo):
+    """A buyer's meeting elsewhere (another exhibitor's table) hides that slot from this buyer only."""
+    exhibitor, buyer, slots = world
+    elsewhere = exhibitor_with_tables(expo=expo, tables=1)
+    svc.meeting_book(buyer=buyer, exhibitor=elsewhere, slot=slots[1], actor=buyer.user)
+    url = f"/api/v1/exhibitors/{exhibitor.pk}/slots/"
+
+    mine = client_for(buyer.user).get(url).json()["results"]
+    anyone = api_client.get(url).json()["results"]
+    other_buyer = client_for(buyer_at(expo, verified=True).user).get(url).json()["results"]
+
+    assert [(r["id"], r["free_tables"]) for r in mine] == [(slots[0].pk, 1), (slots[2].pk, 1)]
+    assert [r["id"] for r in anyone] == [s.pk for s in slots]
+    assert [r["id"] for r in other_buyer] == [s.pk for s in slots]
+
+
+def test_free_slots_query_count_is_the_same_for_any_number_of_slots(
+    world, client_for, django_assert_num_queries
+):
+    """token + user, expo, exhibitor, the signed-in buyer (the one query hiding their busy slots
+    adds), then the selector's: slots, days, tables, meeting settings, live meetings (the buyer's
+    included); lounge tables only when the exhibitor shares the lounge."""
+    exhibitor, buyer, slots = world
+    client = client_for(buyer.user)
+    svc.meeting_book(buyer=buyer, exhibitor=exhibitor, slot=slots[0], actor=buyer.user)
+    for hours_ahead in (5, 8):
+        with django_assert_num_queries(9):
+            response = client.get(f"/api/v1/exhibitors/{exhibitor.pk}/slots/")
+        assert response.status_code == 200
+        future_slots(exhibitor.expo, 6, hours_ahead=hours_ahead)
+    assert len(response.json()["results"]) == 8  # 3 + 6 slots, less the buyer's own meeting
+
+
 def test_free_slots_in_the_expos_zone(world, client_for, api_client):
     exhibitor, buyer, slots = world
     svc.meeting_book(buyer=buyer, exhibitor=exhibitor, slot=slots[0], actor=buyer.user)

@@ -37,7 +37,8 @@ DATE_PARAMETER = OpenApiParameter("date", str, description="A day in the expo's 
 
 class ExhibitorFreeSlotsApi(ListAPIView):
     """The exhibitor's free slots (open, in the future, available, with a free table), optionally on
-    one `date`; times in the expo's time zone with their offset."""
+    one `date`; times in the expo's time zone with their offset. For a signed-in buyer, without the
+    slots where they already have a meeting (they could not book them)."""
 
     permission_classes = [AllowAny]
     serializer_class = FreeSlotSerializer
@@ -51,8 +52,11 @@ class ExhibitorFreeSlotsApi(ListAPIView):
         exhibitor = Exhibitor.objects.select_related("expo").filter(expo=expo, pk=self.kwargs["pk"]).first()
         if exhibitor is None:
             raise NotFound(_("No such exhibitor."))
+        user = self.request.user
+        buyer = Buyer.objects.filter(expo=expo, user=user).first() if user.is_authenticated else None
         free = []
-        for slot, tables in exhibitor_free_slots(exhibitor=exhibitor, date=query.validated_data.get("date")):
+        date = query.validated_data.get("date")
+        for slot, tables in exhibitor_free_slots(exhibitor=exhibitor, date=date, buyer=buyer):
             slot.free_tables = tables
             free.append(slot)
         self.tz = expo.tzinfo
