@@ -1274,3 +1274,36 @@ def test_the_documentation_lists_every_column_name_the_imports_accept():
         for column in columns:
             chinese, *others = COLUMN_NAMES[column]
             assert f"| `{column}` | {chinese} | " + ", ".join(f"`{name}`" for name in others) + " |" in docs
+
+
+def test_exhibitors_reimport_never_shrinks_a_booth_below_a_table_holding_a_meeting(expo):
+    """The rule `booth_save` applies (floor.booth_tables_check), as a row error on `tables`, for the
+    whole file: nothing is written."""
+    from expo.models import Meeting
+    from tests.factories.meetings import buyer_at, meeting_between
+
+    import_exhibitors(expo, [exhibitor(tables="3"), exhibitor(external_id="EX2", booth="1A02", tables="3")])
+    mill = Exhibitor.objects.get(external_id="EX1")
+    meeting = meeting_between(buyer_at(expo), mill)
+    Meeting.objects.filter(pk=meeting.pk).update(table=Table.objects.get(booth__code="1A01", number=3))
+
+    errors = errors_of(
+        import_exhibitors,
+        expo,
+        [
+            exhibitor(tables="2", company_name="Renamed"),
+            exhibitor(external_id="EX2", booth="1A02", tables="1"),
+        ],
+    )
+
+    assert errors == [RowError(2, "tables", "Table 3 holds meetings: this booth needs at least 3 tables.")]
+    assert list(Table.objects.filter(is_active=True).values_list("booth__code", "number").order_by("pk")) == [
+        ("1A01", 1),
+        ("1A01", 2),
+        ("1A01", 3),
+        ("1A02", 1),
+        ("1A02", 2),
+        ("1A02", 3),
+    ]
+    assert list(Booth.objects.order_by("code").values_list("code", "tables")) == [("1A01", 3), ("1A02", 3)]
+    assert Exhibitor.objects.get(pk=mill.pk).name_en == exhibitor()["company_name"]

@@ -16,6 +16,7 @@ from accounts.services import GROUP_EXHIBITOR_STAFF, invitations_queue, role_gro
 from expo.cache import directory_changed
 from expo.models import EXHIBITOR_FACETS, Booth, Exhibitor, ExhibitorStaff, Expo, Hall, Table
 from expo.provinces import province_code
+from expo.services.floor import rows_held
 from expo.services.imports.bulk import (
     announce,
     assign,
@@ -160,6 +161,7 @@ def exhibitors_check(
         held_by = holder.get(booth.exhibitor_id)
         if held_by != row.values["external_id"] and moving.get(held_by, code) == code:
             row.error("booth", _("Booth “%(booth)s” belongs to another exhibitor.") % {"booth": code})
+    _tables_held_check(rows, booths)
     if errors:
         raise ImportFailed(errors)
 
@@ -340,6 +342,36 @@ def _booths_write(
             booth.pk = pks[booth.code]
     _tables_sync(expo, {b.pk: b.tables for b in [*new, *held]})
     return {b.exhibitor_id for b in [*new, *changed] if b.exhibitor_id}
+
+
+def _tables_held_check(rows: list[Row], booths: dict[str, Booth]) -> None:
+    """A row error on `tables` for each row that would shrink its booth below a table in use, the
+    rule `booth_tables_check` applies to one booth (a table holding a meeting is never retired)."""
+    wanted = {}
+    for row in rows:
+        code, _hall, tables = row.values["_booth"]
+        booth = booths.get(code)
+        if booth is not None and "booth" not in row.bad and "tables" not in row.bad:
+            wanted[booth.pk] = (row, tables)
+    if not wanted:
+        return
+    surplus = {
+        pk: (booth_id, number)
+        for pk, booth_id, number in Table.objects.filter(
+            booth_id__in=list(wanted), is_active=True
+        ).values_list("pk", "booth_id", "number")
+        if number > wanted[booth_id][1]
+    }
+    highest: dict[int, int] = {}
+    for pk in rows_held(model=Table, pks=surplus):
+        booth_id, number = surplus[pk]
+        highest[booth_id] = max(highest.get(booth_id, 0), number)
+    for booth_id, number in highest.items():
+        wanted[booth_id][0].error(
+            "tables",
+            _("Table %(number)d holds meetings: this booth needs at least %(number)d tables.")
+            % {"number": number},
+        )
 
 
 def _tables_sync(expo: Expo, counts: dict[int, int]) -> None:
