@@ -341,3 +341,19 @@ def test_django_strings_missing_from_djangos_catalogue_are_chinese_through_ours(
 
     assert response.status_code == 400
     assert response.json()["password"] == ["密码太短，至少需要 8 个字符。"]
+
+
+def test_djangos_password_help_texts_say_nin_as_the_project_does():
+    """Django's own Chinese says 你; ours (config/i18n_django.py) overrides it with 您."""
+    from django.contrib.auth.password_validation import password_validators_help_texts
+
+    with translation.override("zh-hans"):
+        texts = password_validators_help_texts()
+
+    assert texts[:4] == [
+        "您的密码不能与您的其他个人信息太相似。",
+        "您的密码必须包含至少 8 个字符。",
+        "您的密码不能是常见密码。",
+        "您的密码不能全是数字。",
+    ]
+    assert not [text for text in texts if "你" in text]
