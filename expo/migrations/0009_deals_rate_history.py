@@ -28,7 +28,7 @@ def start_rate_history(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('expo', '0008_exhibitor_bilingual_description_province'),
+        ('expo', '0008b_exhibitor_province_code'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
