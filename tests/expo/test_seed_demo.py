@@ -1,6 +1,6 @@
 import statistics
 from collections import Counter
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -9,16 +9,34 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db.models import Sum
+from django.db.models import Count, F, Sum
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
 from accounts.services import GROUP_EXHIBITOR_STAFF, GROUP_ORGANISERS
 from expo.management.commands.seed_demo import logins_box
 from expo.management.commands.serve_demo import Command as ServeDemoCommand
-from expo.models import Booth, Buyer, ExchangeRate, Exhibitor, ExhibitorStaff, Expo, Hall, Slot, Table, Term
+from expo.models import (
+    Booth,
+    Buyer,
+    Deal,
+    ExchangeRate,
+    Exhibitor,
+    ExhibitorStaff,
+    Expo,
+    Hall,
+    Meeting,
+    MeetingEvent,
+    MeetingFeedback,
+    SampleRequest,
+    Slot,
+    Table,
+    Term,
+)
 from expo.services.demo import DemoLogin, demo_email_domain, demo_plan, demo_reset, demo_seed
 from expo.services.demo.plan import _band
+from expo.services.reports import TotalsFilter, deal_totals
 from expo.signals import profiles_imported
 
 pytestmark = pytest.mark.django_db
@@ -273,7 +291,17 @@ def test_demo_seed_reports_progress_per_phase():
     result = demo_seed(buyers=12, exhibitors=4, seed=1, progress=lambda *call: calls.append(call))
 
     phases = list(dict.fromkeys(phase for phase, _done, _total in calls))
-    assert phases == ["plan", "expo", "exhibitors", "booths", "buyers", "buyer facets", "logins", "commit"]
+    assert phases == [
+        "plan",
+        "expo",
+        "exhibitors",
+        "booths",
+        "buyers",
+        "buyer facets",
+        "logins",
+        "meetings",
+        "commit",
+    ]
     assert ("buyers", 12, 12) in calls
     assert ("exhibitors", 4, 4) in calls
     assert list(result.seconds) == phases
@@ -402,3 +430,160 @@ def test_demo_plan_ignores_the_order_the_taxonomy_comes_in():
     assert forward == backward
     assert forward.exhibitors[0].external_id == "EX00001"
     assert forward.buyers[1].email == "buyer00002@demo.shuttle.test"
+
+
+# --- Meetings, deals and samples -------------------------------------------------------------------
+
+
+def meetings_dump(slug: str) -> dict:
+    """The demo's meetings, deals and samples without primary keys, secret codes or timestamps."""
+    expo = Expo.objects.get(slug=slug)
+    return {
+        "meetings": sorted(
+            Meeting.objects.filter(expo=expo).values_list(
+                "buyer__external_id",
+                "exhibitor__external_id",
+                "slot__start",
+                "table__booth__code",
+                "table__number",
+                "status",
+                "requested_by",
+                "owner__name",
+                "decline_reason",
+            )
+        ),
+        "events": sorted(
+            MeetingEvent.objects.filter(meeting__expo=expo).values_list(
+                "meeting__buyer__external_id", "meeting__slot__start", "action", "from_status", "to_status"
+            )
+        ),
+        "deals": sorted(
+            Deal.objects.filter(expo=expo).values_list(
+                "buyer__external_id",
+                "exhibitor__external_id",
+                "meeting__slot__start",
+                "amount",
+                "currency",
+                "rate",
+                "amount_cny_fen",
+                "category__slug",
+                "stage",
+                "date",
+                "quantity_m",
+            )
+        ),
+        "samples": sorted(
+            SampleRequest.objects.filter(meeting__expo=expo).values_list(
+                "meeting__buyer__external_id", "meeting__slot__start", "fabric__slug", "quantity", "status"
+            )
+        ),
+    }
+
+
+def test_demo_seed_meetings_deals_and_samples_are_deterministic():
+    demo_seed(buyers=60, exhibitors=15, seed=7, expo_slug="demo-a")
+    demo_seed(buyers=60, exhibitors=15, seed=7, expo_slug="demo-b")
+    demo_seed(buyers=60, exhibitors=15, seed=8, expo_slug="demo-c")
+
+    first, second = meetings_dump("demo-a"), meetings_dump("demo-b")
+    assert first == second
+    assert first["meetings"] != meetings_dump("demo-c")["meetings"]
+
+
+def test_demo_seed_meetings_by_status_and_for_the_demo_logins():
+    result = demo_seed(buyers=300, exhibitors=100, seed=1)
+
+    expo = Expo.objects.get(slug="demo")
+    counts = Counter(Meeting.objects.filter(expo=expo).values_list("status", flat=True))
+    assert set(counts) == {"requested", "accepted", "declined", "cancelled"}
+    assert sum(counts.values()) == result.meetings
+    assert counts["accepted"] > counts["declined"] > 0
+    # A share of the buyers meets someone: about 30 %, 1 to 4 meetings each.
+    meeting_buyers = Meeting.objects.filter(expo=expo).values("buyer").distinct().count()
+    assert 80 <= meeting_buyers <= 90
+    assert (
+        Meeting.objects.filter(expo=expo).values("buyer").annotate(n=Count("id")).filter(n__gt=4).count() == 0
+    )
+    # The expo's slots are all ahead: nothing checked in, no no-show, no feedback yet.
+    assert not Meeting.objects.filter(expo=expo, slot__start__lte=timezone.now()).exists()
+    assert MeetingFeedback.objects.count() == 0
+    buyer = Buyer.objects.get(user__email="buyer@demo.shuttle.test")
+    assert sorted(Meeting.objects.filter(buyer=buyer).values_list("status", flat=True)) == [
+        "accepted",
+        "accepted",
+        "declined",
+        "requested",
+    ]
+    assert Deal.objects.filter(buyer=buyer).count() == 2
+    staff = ExhibitorStaff.objects.get(user__email="staff@demo.shuttle.test")
+    assert Meeting.objects.filter(exhibitor=staff.exhibitor).count() >= 5
+    assert Meeting.objects.filter(owner=staff.user, status="accepted").exists()
+    assert result.deals == Deal.objects.filter(expo=expo).count() > 0
+    assert result.samples == SampleRequest.objects.filter(meeting__expo=expo).count() > 0
+    # Every meeting's history starts with its request and ends in its status.
+    for meeting in Meeting.objects.filter(expo=expo).prefetch_related("events"):
+        events = list(meeting.events.order_by("id"))
+        assert events[0].action in ("request", "invite")
+        assert events[-1].to_status == meeting.status
+
+
+def test_demo_seed_meetings_respect_the_booking_rules():
+    demo_seed(buyers=300, exhibitors=100, seed=2)
+
+    expo = Expo.objects.get(slug="demo")
+    active = Meeting.objects.filter(expo=expo).active()
+    assert not active.values("buyer", "slot").annotate(n=Count("id")).filter(n__gt=1).exists()
+    assert not active.values("table", "slot").annotate(n=Count("id")).filter(n__gt=1).exists()
+    assert not Meeting.objects.filter(expo=expo).exclude(table__booth__exhibitor=F("exhibitor")).exists()
+    assert not Meeting.objects.filter(expo=expo).exclude(slot__expo=expo).exists()
+    requested = Meeting.objects.filter(expo=expo, status="requested")
+    assert not requested.filter(expires_at__isnull=True).exists()
+    assert not requested.filter(expires_at__gt=F("slot__start")).exists()
+    # Deals and samples sit on accepted meetings of their own buyer and exhibitor.
+    assert set(Deal.objects.filter(expo=expo).values_list("meeting__status", flat=True)) == {"accepted"}
+    assert not Deal.objects.filter(expo=expo).exclude(meeting__buyer=F("buyer")).exists()
+    assert not Deal.objects.filter(expo=expo).exclude(meeting__exhibitor=F("exhibitor")).exists()
+    assert set(
+        SampleRequest.objects.filter(meeting__expo=expo).values_list("meeting__status", flat=True)
+    ) == {"accepted"}
+    for meeting in Meeting.objects.filter(expo=expo).select_related("slot", "table", "exhibitor"):
+        meeting.full_clean()
+
+
+def test_demo_seed_deals_convert_at_the_expo_rates_and_sum_to_the_report_total():
+    demo_seed(buyers=300, exhibitors=100, seed=1)
+
+    expo = Expo.objects.get(slug="demo")
+    rates = dict(ExchangeRate.objects.filter(expo=expo).values_list("currency", "rate_to_cny"))
+    deals = list(Deal.objects.filter(expo=expo))
+    assert len({d.currency for d in deals}) >= 3
+    for deal in deals:
+        assert isinstance(deal.amount, Decimal)
+        rate = Decimal(1) if deal.currency == "CNY" else rates[deal.currency]
+        assert deal.rate == rate
+        assert deal.amount_cny_fen == int((deal.amount * rate * 100).quantize(Decimal(1), ROUND_HALF_UP))
+        assert deal.stage == "intended"
+    totals = deal_totals(TotalsFilter(expo=expo, group_by="exhibitor"))
+    assert totals.fen == sum(d.amount_cny_fen for d in deals)
+    assert totals.deals == len(deals)
+
+
+def test_demo_seed_meetings_are_capped_for_many_buyers(monkeypatch):
+    monkeypatch.setattr("expo.services.demo.meetings.MAX_MEETING_BUYERS", 20)
+    monkeypatch.setattr("expo.services.demo.meetings.MAX_DEALS", 5)
+    monkeypatch.setattr("expo.services.demo.meetings.MAX_SAMPLES", 3)
+
+    result = demo_seed(buyers=200, exhibitors=10, seed=1)
+
+    assert Meeting.objects.values("buyer").distinct().count() == 20
+    assert result.meetings <= 20 * 4
+    assert (result.deals, result.samples) == (5, 3)
+
+
+def test_demo_reset_removes_meetings_deals_and_samples():
+    demo_seed(buyers=60, exhibitors=15, seed=1)
+
+    demo_reset(expo_slug="demo")
+
+    assert (Meeting.objects.count(), Deal.objects.count(), SampleRequest.objects.count()) == (0, 0, 0)
+    assert not Expo.objects.filter(slug="demo").exists()

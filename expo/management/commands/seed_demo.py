@@ -42,8 +42,8 @@ def logins_box(logins: list[DemoLogin], port: int | str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Create a deterministic demo expo: halls, booths, exhibitors, buyers and three demo logins "
-        "(organiser, exhibitor staff, buyer)."
+        "Create a deterministic demo expo: halls, booths, exhibitors, buyers, meetings with intended "
+        "deals and sample requests, and three demo logins (organiser, exhibitor staff, buyer)."
     )
 
     def add_arguments(self, parser):
@@ -118,7 +118,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Seeded {result.expo.slug}: {result.exhibitors:,} exhibitors, {result.buyers:,} buyers, "
                 f"{result.halls} halls, {result.booths:,} booths, {result.tables:,} tables, "
-                f"{result.facet_links:,} facet links in {elapsed:.1f} s."
+                f"{result.facet_links:,} facet links, {result.meetings:,} meetings, {result.deals:,} deals, "
+                f"{result.samples:,} sample requests in {elapsed:.1f} s."
             )
         )
         self._print_logins(result.logins)

@@ -25,16 +25,19 @@ from expo.models import (
     EXHIBITOR_FACETS,
     Booth,
     Buyer,
+    Deal,
     ExchangeRate,
     ExchangeRateChange,
     Exhibitor,
     ExhibitorStaff,
     Expo,
     Hall,
+    Meeting,
     Table,
     Term,
 )
 from expo.services.demo import data
+from expo.services.demo.meetings import demo_meetings
 from expo.services.demo.plan import DemoPlan, demo_email_domain, demo_plan
 from expo.services.floor import expo_create
 from expo.services.imports.bulk import insert_rows
@@ -71,6 +74,9 @@ class DemoSeedResult:
     tables: int
     facet_links: int
     logins: list[DemoLogin]
+    meetings: int = 0
+    deals: int = 0
+    samples: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -196,8 +202,8 @@ def demo_reset(*, expo_slug: str = "demo") -> None:
     expo = Expo.objects.filter(slug=expo_slug).first()
     if expo:
         directory_changed(expo_id=expo.pk)
-        # Booths protect their halls, so they go before the expo's own cascade.
-        for model in (Booth, Buyer, Exhibitor, Expo):
+        # Meetings protect their slots and tables, booths their halls: they go before the expo's own cascade.
+        for model in (Deal, Meeting, Booth, Buyer, Exhibitor, Expo):
             _delete_set_based(model.objects.filter(**({"pk": expo.pk} if model is Expo else {"expo": expo})))
     _delete_set_based(User.objects.filter(email__iendswith=f"@{demo_email_domain(expo_slug)}"))
 
@@ -240,7 +246,7 @@ def demo_seed(
     plan = demo_plan(buyers=buyers, exhibitors=exhibitors, seed=seed, expo_slug=expo_slug, terms=terms)
     phases.tick(1, 1)
     with transaction.atomic():
-        result = _write(plan=plan, expo_slug=expo_slug, term_ids=term_ids, phases=phases)
+        result = _write(plan=plan, seed=seed, expo_slug=expo_slug, term_ids=term_ids, phases=phases)
         directory_changed(expo_id=result.expo.pk)  # bulk writes send no signals
         # Deferred foreign-key checks run at commit; time them on their own.
         phases.start("commit", 1)
@@ -263,7 +269,7 @@ def demo_seed(
     return result
 
 
-def _write(*, plan: DemoPlan, expo_slug: str, term_ids: dict, phases: _Phases) -> DemoSeedResult:
+def _write(*, plan: DemoPlan, seed: int, expo_slug: str, term_ids: dict, phases: _Phases) -> DemoSeedResult:
     domain = demo_email_domain(expo_slug)
     phases.start("expo", 1)
     expo = expo_create(
@@ -429,6 +435,18 @@ def _write(*, plan: DemoPlan, expo_slug: str, term_ids: dict, phases: _Phases) -
     user_set_role(user=organiser, role=Role.ORGANISER)
     staff_member_add(exhibitor=first, email=staff.email)
     phases.tick(1, 1)
+
+    phases.start("meetings", 1)
+    met = demo_meetings(
+        expo=expo,
+        seed=seed,
+        buyers=buyer_objects,
+        exhibitors=exhibitor_objects,
+        fabrics=[p.facets["fabric"] for p in plan.exhibitors],
+        organiser=organiser,
+        staff_user=staff,
+    )
+    phases.tick(1, 1)
     return DemoSeedResult(
         expo=expo,
         exhibitors=len(exhibitor_objects),
@@ -438,4 +456,7 @@ def _write(*, plan: DemoPlan, expo_slug: str, term_ids: dict, phases: _Phases) -
         tables=len(tables),
         facet_links=links,
         logins=demo_logins(expo_slug=expo_slug),
+        meetings=met.meetings,
+        deals=met.deals,
+        samples=met.samples,
     )
