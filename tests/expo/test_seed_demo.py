@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Sum
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -587,3 +588,21 @@ def test_demo_reset_removes_meetings_deals_and_samples():
 
     assert (Meeting.objects.count(), Deal.objects.count(), SampleRequest.objects.count()) == (0, 0, 0)
     assert not Expo.objects.filter(slug="demo").exists()
+
+
+def test_demo_seed_fills_the_dashboard_and_the_demo_buyers_schedule(client):
+    demo_seed(buyers=60, exhibitors=15, seed=1)
+    expo = Expo.objects.get(slug="demo")
+    deals = Deal.objects.filter(expo=expo)
+
+    client.force_login(User.objects.get(email="organiser@demo.shuttle.test"))
+    response = client.get(reverse("expo:dashboard"))
+    assert response.status_code == 200
+    assert response.context["figures"]["deals"]["fen"] == sum(d.amount_cny_fen for d in deals) > 0
+
+    client.force_login(User.objects.get(email="buyer@demo.shuttle.test"))
+    response = client.get(reverse("expo:schedule"))
+    assert response.status_code == 200
+    shown = [stop.meeting.status for day in response.context["days"] for stop in day.stops]
+    gone = [meeting.status for meeting in response.context["gone"]]
+    assert sorted(shown + gone) == ["accepted", "accepted", "declined", "requested"]
