@@ -17,6 +17,17 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("Unknown time zone: %(value)s."), params={"value": value})
 
 
+# Everyday Chinese names of the zones Chinese readers know by name; other zones show their UTC offset.
+ZONE_NAMES_ZH: dict[str, str] = {
+    "Asia/Shanghai": "北京时间",
+    "Asia/Hong_Kong": "香港时间",
+    "Asia/Taipei": "台北时间",
+    "Asia/Tokyo": "东京时间",
+    "Asia/Seoul": "首尔时间",
+    "Asia/Singapore": "新加坡时间",
+}
+
+
 class ExpoQuerySet(models.QuerySet):
     def current(self) -> "Expo | None":
         return self.filter(is_current=True).first()
@@ -106,6 +117,17 @@ class Expo(TimestampedModel):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def time_zone_label(self) -> str:
+        """The expo's zone as a reader of the active language names it: the zone id in English,
+        the everyday Chinese name where there is one (北京时间), else the offset on the expo's first day."""
+        if not (get_language() or "").startswith("zh"):
+            return self.time_zone
+        if self.time_zone in ZONE_NAMES_ZH:
+            return ZONE_NAMES_ZH[self.time_zone]
+        offset = datetime.combine(self.start_date, self.opening_time, tzinfo=self.tzinfo).strftime("%z")
+        return f"UTC{offset[:3]}:{offset[3:]}"
 
     @property
     def end_date(self):

@@ -9,9 +9,9 @@ import datetime
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from expo.models import Slot
+from expo.models import Expo, Slot
 from expo.selectors import slot_list
 from expo.services.floor import expo_create, expo_make_current
 from expo.services.mail import expo_email_render, expo_email_send
@@ -174,3 +174,23 @@ def test_free_slot_times_carry_the_offset_of_their_day_across_the_change(api_cli
         (f"2027-10-31T{h:02d}:00:00+01:00", f"2027-10-31T{h + 1:02d}:00:00+01:00") for h in range(9, 17)
     ]
     assert starts("2027-11-02") == []
+
+
+def test_time_zone_label_names_the_zone_as_each_language_reads_it():
+    shanghai = Expo(
+        time_zone="Asia/Shanghai", start_date=datetime.date(2027, 9, 22), opening_time=datetime.time(9)
+    )
+    paris = Expo(
+        time_zone="Europe/Paris", start_date=datetime.date(2027, 10, 30), opening_time=datetime.time(9)
+    )
+    paris_winter = Expo(
+        time_zone="Europe/Paris", start_date=datetime.date(2027, 11, 2), opening_time=datetime.time(9)
+    )
+
+    with translation.override("zh-hans"):
+        chinese = (shanghai.time_zone_label, paris.time_zone_label, paris_winter.time_zone_label)
+    with translation.override("en"):
+        english = (shanghai.time_zone_label, paris.time_zone_label)
+
+    assert chinese == ("北京时间", "UTC+02:00", "UTC+01:00")
+    assert english == ("Asia/Shanghai", "Europe/Paris")
