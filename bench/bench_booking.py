@@ -101,7 +101,7 @@ def reset_meetings() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE expo_notification, expo_meetingevent, expo_meeting")
+        cursor.execute("TRUNCATE expo_notification, expo_meetingevent, expo_meeting CASCADE")
 
 
 def double_bookings() -> int:
