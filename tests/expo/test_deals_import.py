@@ -6,13 +6,14 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
 from expo.models import Deal, DealChange
 from expo.services.imports import ImportFailed, RowError, deals_import
 from expo.services.money import exchange_rate_set
-from tests.factories.accounts import UserFactory
+from tests.factories.accounts import OrganiserFactory, UserFactory
 from tests.factories.expo import BuyerFactory, ExhibitorFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +145,114 @@ def test_deal_import_reads_chinese_headers(expo, organiser, sides):
         20,
         "展位登记",
     )
+
+
+# --- The command ---------------------------------------------------------------------------------
+
+
+def _command(*args):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_deals", *map(str, args), stdout=out, stderr=err)
+    except CommandError as exc:
+        return out.getvalue(), err.getvalue(), str(exc)
+    return out.getvalue(), err.getvalue(), None
+
+
+def test_import_deals_command_imports_csv_then_reimports_without_duplicating(
+    expo, organiser, sides, tmp_path
+):
+    path = tmp_path / "deals.csv"
+    path.write_text(HEADER + "P-1,B-1,EX-1,1000.05,USD,500,chiffon,,2027-04-12,booth form\n", "utf-8")
+
+    first = _command(path, "--expo", expo.slug)
+    again = _command(path)  # the current expo
+    path.write_text(HEADER + "P-1,B-1,EX-1,2000,USD,500,chiffon,signed,2027-04-12,booth form\n", "utf-8")
+    changed = _command(path, "--expo", expo.slug, "--user", organiser.email.upper())
+
+    assert first == ("Imported 1 rows: 1 created, 0 updated.\n", "", None)
+    assert again == ("Imported 1 rows: 0 created, 1 updated.\n", "", None)
+    assert changed == ("Imported 1 rows: 0 created, 1 updated.\n", "", None)
+    deal = Deal.objects.get()
+    assert (deal.external_id, deal.amount_cny, deal.stage, deal.created_by) == (
+        "P-1",
+        "14200.00",
+        "signed",
+        organiser,
+    )
+    assert list(deal.changes.order_by("id").values_list("action", "changed_by")) == [
+        ("imported", organiser.pk),
+        ("imported", organiser.pk),
+    ]
+
+
+def test_import_deals_command_reads_xlsx_with_chinese_headers(expo, organiser, sides, tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["编号", "采购商", "展商", "金额", "币种", "面料品类", "阶段", "日期"])
+    workbook.active.append(
+        ["P-7", "B-1", "EX-1", 250.5, "USD", "斜纹布", "已签约", datetime.datetime(2027, 4, 14)]
+    )
+    path = tmp_path / "deals.xlsx"
+    workbook.save(path)
+
+    out, err, failure = _command(path, "--expo", expo.slug, "--dry-run")
+    assert (out, err, failure, Deal.objects.count()) == (
+        "Would import 1 rows: 1 created, 0 updated.\n",
+        "",
+        None,
+        0,
+    )
+
+    out, err, failure = _command(path, "--expo", expo.slug)
+
+    assert (out, err, failure) == ("Imported 1 rows: 1 created, 0 updated.\n", "", None)
+    deal = Deal.objects.get()
+    assert (deal.external_id, deal.amount_cny, deal.category.slug, deal.stage, deal.date) == (
+        "P-7",
+        "1778.55",
+        "twill",
+        "signed",
+        datetime.date(2027, 4, 14),
+    )
+
+
+def test_import_deals_command_lists_errors_by_row_and_column_and_writes_nothing(
+    expo, organiser, sides, tmp_path
+):
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        HEADER + "P-1,B-1,EX-1,10,USD,,chiffon,,,\nP-2,B-404,EX-1,-3,USD,,chiffon,,2027-02-30,\n", "utf-8"
+    )
+
+    with translation.override("en"):
+        out, err, failure = _command(path, "--expo", expo.slug)
+
+    assert (out, failure) == ("", "Nothing imported: 3 errors.")
+    assert err == (
+        "row 3, buyer: No buyer at this expo has the external ID or email “B-404”.\n"
+        "row 3, amount: Use an amount greater than zero with at most two decimal places.\n"
+        "row 3, date: “2027-02-30” is not a date: use YYYY-MM-DD.\n"
+    )
+    assert (Deal.objects.count(), DealChange.objects.count()) == (0, 0)
+
+
+def test_import_deals_command_needs_one_organiser_to_name_in_the_history(expo, sides, tmp_path):
+    path = tmp_path / "deals.csv"
+    path.write_text(HEADER + "P-1,B-1,EX-1,10,USD,,chiffon,,,\n", "utf-8")
+    buyer_email = sides.user.email
+
+    nobody = _command(path)
+    first, second = OrganiserFactory(), OrganiserFactory()
+    two = _command(path)
+    not_an_organiser = _command(path, "--user", buyer_email)
+
+    assert nobody[2] == "No organiser account: pass --user EMAIL (the organiser the deals' history names)."
+    assert (
+        two[2]
+        == "More than one organiser account: pass --user EMAIL (the organiser the deals' history names)."
+    )
+    assert not_an_organiser[2] == f"No active organiser account has the email “{buyer_email}”."
+    assert Deal.objects.count() == 0
+    assert _command(path, "--user", second.email)[2] is None
+    assert Deal.objects.get().created_by == second
+    assert first != second

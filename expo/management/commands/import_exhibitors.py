@@ -16,7 +16,7 @@ def error_line(error: RowError) -> str:
 
 
 class ImportCommand(BaseCommand):
-    """Shared by import_exhibitors and import_buyers: read the file, call the service, report."""
+    """Shared by the import commands: read the file, call the service, report."""
 
     importer = staticmethod(exhibitors_import)
     invite_help = (
@@ -32,7 +32,12 @@ class ImportCommand(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check the file and report, writing nothing"
         )
-        parser.add_argument("--invite", action="store_true", help=self.invite_help)
+        if self.invite_help:
+            parser.add_argument("--invite", action="store_true", help=self.invite_help)
+
+    def importer_kwargs(self, options) -> dict:
+        """The arguments this command's service takes besides expo, file, filename and dry_run."""
+        return {"invite": options["invite"], "base_url": settings.SITE_URL}
 
     def handle(self, *args, **options):
         if options["expo"]:
@@ -51,8 +56,7 @@ class ImportCommand(BaseCommand):
                     file=file,
                     filename=path.name,
                     dry_run=options["dry_run"],
-                    invite=options["invite"],
-                    base_url=settings.SITE_URL,
+                    **self.importer_kwargs(options),
                 )
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
@@ -63,7 +67,7 @@ class ImportCommand(BaseCommand):
             raise CommandError(f"Nothing imported: {count} error{'' if count == 1 else 's'}.") from failure
         verb = "Would import" if options["dry_run"] else "Imported"
         self.stdout.write(f"{verb} {result.rows} rows: {result.created} created, {result.updated} updated.")
-        if options["invite"] and not options["dry_run"]:
+        if options.get("invite") and not options["dry_run"]:
             self.stdout.write(
                 f"Invited {result.invited} people (everyone else listed was invited before or has a password)."
             )
