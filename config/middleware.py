@@ -11,7 +11,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -61,25 +62,32 @@ def _nested_reason(value) -> str | None:
 
 
 def unstorable_response(request, field: str, reason: str):
-    """400 naming the field: JSON in the API's error format under /api/, plain text elsewhere."""
+    """400 naming the field: JSON in the API's error format under /api/, the site's 400 page elsewhere."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": f"{field}: {reason}", field: [reason]}, status=400)
-    return HttpResponseBadRequest(f"{field}: {reason}", content_type="text/plain; charset=utf-8")
+    return render(request, "400.html", {"field": field, "reason": reason}, status=400)
 
 
 class UnstorableTextMiddleware:
-    """Refuses query parameters and form fields (names or values) the database cannot store."""
+    """Refuses query parameters and form fields (names or values) the database cannot store.
+
+    The check runs just before the view (after sign-in and the person's language are known), so
+    the 400 page is in the reader's language and shows who is signed in, like every other page.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
         found = unstorable_field(request.GET.lists())
         if found is None and request.method == "POST" and request.content_type in FORM_TYPES:
             found = unstorable_field(request.POST.lists())
         if found is not None:
             return unstorable_response(request, *found)
-        return self.get_response(request)
+        return None
 
 
 class AdminSelectedObjectsMiddleware:

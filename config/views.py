@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -73,7 +74,11 @@ def bad_request(request, exception=None):
         if isinstance(exception, RequestDataTooBig):
             return JsonResponse({"detail": _("The request body is too large.")}, status=413)
         return JsonResponse({"detail": _("Bad request.")}, status=400)
-    return defaults.bad_request(request, exception)
+    try:
+        return render(request, "400.html", status=400)
+    except Exception:  # a request refused for its Host header can break the page's own links
+        logger.exception("The 400 page could not be rendered with its request")
+        return defaults.bad_request(request, exception)
 
 
 def server_error(request):

@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+from tests.config.pages import error_message
 from tests.factories.expo import BuyerFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,15 +130,15 @@ def test_page_query_parameter_with_nul_is_400_naming_it(client, expo):
     response = client.get("/exhibitors/?search=%00")
 
     assert response.status_code == 400
-    assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert response.content.decode() == f"search: {NUL}"
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert error_message(response) == f"The value of search cannot be used: {NUL}"
 
 
 def test_page_form_field_with_nul_is_400_naming_it(client):
     response = client.post("/accounts/login/", {"username": "a\x00@example.com", "password": "x"})
 
     assert response.status_code == 400
-    assert response.content.decode() == f"username: {NUL}"
+    assert error_message(response) == f"The value of username cannot be used: {NUL}"
 
 
 def test_admin_search_with_nul_is_400(client, organiser):
@@ -146,14 +147,15 @@ def test_admin_search_with_nul_is_400(client, organiser):
     response = client.get("/admin/expo/exhibitor/?q=%00")
 
     assert response.status_code == 400
-    assert response.content.decode() == f"q: {NUL}"
+    assert error_message(response) == f"The value of q cannot be used: {NUL}"
 
 
 def test_page_error_is_in_chinese_for_chinese_pages(client, expo):
     response = client.get("/exhibitors/?search=%00", HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert response.status_code == 400
-    assert response.content.decode() == "search: 不允许出现空字符。"
+    assert error_message(response) == "search 的值无法使用：不允许出现空字符。"
+    assert "<title>请求无法处理" in response.content.decode()
 
 
 def test_clean_text_passes_through(api_client, expo):

@@ -9,6 +9,7 @@ from accounts.models import Role
 from accounts.services import user_set_role
 from expo.models import Meeting
 from expo.services import meetings as svc
+from tests.config.pages import error_message
 from tests.factories.accounts import OrganiserFactory
 from tests.factories.meetings import (
     buyer_at,
@@ -43,8 +44,8 @@ def test_action_on_a_value_that_is_not_an_id_is_400_naming_the_field(requested, 
     )
 
     assert response.status_code == 400
-    assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert response.content.decode() == f"_selected_action: Not an id: {value}."
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert error_message(response) == f"The value of _selected_action cannot be used: Not an id: {value}."
     assert Meeting.objects.get(pk=meeting.pk).status == "requested"
 
 
@@ -88,4 +89,4 @@ def test_not_an_id_in_chinese(requested):
     )
 
     assert response.status_code == 400
-    assert response.content.decode() == "_selected_action: 不是有效的编号：abc。"
+    assert error_message(response) == "_selected_action 的值无法使用：不是有效的编号：abc。"

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.config.pages import error_message
 from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +59,14 @@ def test_403_for_anonymous_invites_to_sign_in(client):
     # The organiser's page sends anonymous visitors to sign in; a forbidden page for a signed-in
     # buyer shows the 403 page (above). Anonymous users never see 403 from the pages.
     assert client.get("/organiser/matching/").status_code == 302
+
+
+def test_request_refused_before_any_view_gets_the_400_page_in_the_readers_language(client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
+
+    response = client.get("/exhibitors/?a=1&b=2&c=3", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert "<title>请求无法处理" in response.content.decode()
+    assert error_message(response) == "网址或表单中含有本页面无法使用的内容。请返回后重试。"
