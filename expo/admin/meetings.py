@@ -6,8 +6,11 @@ services of `expo.services.meetings` (the actions below), which keep the history
 other side.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -20,10 +23,23 @@ from expo.models import (
     Meeting,
     MeetingEvent,
     MeetingPolicy,
+    MeetingStatus,
     Notification,
     SlotClosure,
 )
 from expo.services import meetings as services
+
+
+class DeclineForm(forms.Form):
+    """The confirmation step of the decline action: the reason the buyer reads in the email."""
+
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Sent to the buyer with the answer, in the email and on their schedule."),
+    )
 
 
 class MeetingEventInline(admin.TabularInline):
@@ -103,15 +119,63 @@ class MeetingAdmin(ExhibitorScopedMixin, admin.ModelAdmin):
             ),
         )
 
+    def _refuse_others(self, request, queryset) -> None:
+        """Report the selected meetings the queryset left out: another company's (staff are scoped
+        to their own) or gone. They are never changed."""
+        selected = {pk for pk in request.POST.getlist(ACTION_CHECKBOX_NAME) if pk.isdigit()}
+        if request.POST.get("select_across") == "1":
+            return
+        left_out = len(selected - {str(pk) for pk in queryset.values_list("pk", flat=True)})
+        if left_out:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected meeting is not one of your company's meetings: it was left unchanged.",
+                    "%(count)d selected meetings are not your company's meetings: they were left unchanged.",
+                    left_out,
+                )
+                % {"count": left_out},
+                messages.ERROR,
+            )
+
     @admin.action(description=_("Decline the selected meeting requests"), permissions=["change"])
     def decline(self, request, queryset):
-        self._each(
+        """Ask for an optional reason on a confirmation page (like delete_selected), then decline
+        each meeting through the same service as the API, so the buyer's email carries the reason."""
+        self._refuse_others(request, queryset)
+        form = DeclineForm(request.POST if request.POST.get("post") == "yes" else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._each(
+                request,
+                queryset,
+                lambda meeting: services.meeting_decline(meeting=meeting, actor=request.user, reason=reason),
+                lambda n: (
+                    ngettext("%(count)d meeting declined.", "%(count)d meetings declined.", n) % {"count": n}
+                ),
+            )
+            return None  # back to the list, with the messages
+        meetings = list(
+            queryset.select_related("slot__expo", "buyer__user", "table__booth").order_by("slot__start", "pk")
+        )
+        if not meetings:
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Decline meeting requests"),
+            "subtitle": None,
+            "opts": self.model._meta,
+            "meetings": meetings,
+            "declinable": sum(m.status == MeetingStatus.REQUESTED for m in meetings),
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(
             request,
-            queryset,
-            lambda meeting: services.meeting_decline(meeting=meeting, actor=request.user),
-            lambda n: (
-                ngettext("%(count)d meeting declined.", "%(count)d meetings declined.", n) % {"count": n}
-            ),
+            "admin/expo/meeting/decline_confirmation.html",
+            context,
+            status=400 if form.is_bound else 200,
         )
 
     @admin.action(description=_("Make me the owner of the selected meetings"), permissions=["change"])
