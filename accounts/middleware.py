@@ -19,13 +19,21 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
-            and user is not None
-            and user.is_authenticated
-            and language_valid(user.preferred_language)
-        ):
-            translation.activate(user.preferred_language)
-            request.LANGUAGE_CODE = user.preferred_language
+        saved_language_apply(request, getattr(request, "user", None))
         return self.get_response(request)
+
+
+def saved_language_apply(request, user) -> None:
+    """Answer `request` in `user`'s saved language, unless a language cookie (a choice) says otherwise.
+
+    Called here for session sign-in, and by `accounts.authentication` for API tokens, which DRF
+    checks only inside the view, after every middleware has run.
+    """
+    if (
+        settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+        and user is not None
+        and user.is_authenticated
+        and language_valid(user.preferred_language)
+    ):
+        translation.activate(user.preferred_language)
+        request.LANGUAGE_CODE = user.preferred_language

@@ -3,9 +3,11 @@ across sign-out and sign-in, taken at registration, used in pages, the admin and
 
 import pytest
 from django.core import mail
+from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from tests.factories.accounts import PASSWORD, UserFactory
+from tests.factories.expo import BuyerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +128,25 @@ def test_registration_page_takes_the_pages_language(client, expo):
     form = client.get("/accounts/register/").context["form"]
 
     assert form["preferred_language"].value() == "zh-hans"
+
+
+@pytest.mark.parametrize(
+    ("saved", "header", "message"),
+    [("zh-hans", "en", "请填写有效的整数。"), ("en", "zh-hans", "A valid integer is required.")],
+)
+def test_api_by_token_answers_in_the_saved_language(client, expo, saved, header, message):
+    """The saved language wins over Accept-Language for API tokens too, as it does for pages."""
+    buyer = BuyerFactory(expo=expo, user__preferred_language=saved)
+    token = Token.objects.create(user=buyer.user)
+
+    response = client.patch(
+        "/api/v1/buyers/me/",
+        {"order_quantity_m": "many"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_ACCEPT_LANGUAGE=header,
+    )
+
+    assert response.status_code == 400
+    assert response.json()["order_quantity_m"] == [message]
+    assert response["Content-Language"] == saved
