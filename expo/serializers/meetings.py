@@ -1,9 +1,13 @@
 """Meetings API: input serializers that only validate, output serializers that nest what a person reads."""
 
+import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from expo.models import Meeting, Slot
+from expo.views.common import parse_day
 
 
 class SlotSerializer(serializers.ModelSerializer):
@@ -130,5 +134,18 @@ class MeetingOwnerInputSerializer(serializers.Serializer):
     owner = serializers.IntegerField(min_value=1, help_text=_("A user id among the exhibitor's staff."))
 
 
+class DayField(serializers.DateField):
+    """A `YYYY-MM-DD` day whose error says whether the text is no date at all or a day that does
+    not exist (2027-02-30), rather than calling both a wrong format."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            return value
+        try:
+            return parse_day(str(value))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code=exc.code) from None
+
+
 class FreeSlotsQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(required=False, help_text=_("A day in the expo's time zone (YYYY-MM-DD)."))
+    date = DayField(required=False, help_text=_("A day in the expo's time zone (YYYY-MM-DD)."))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from expo.models import CalendarFeed, Meeting, MeetingStatus, Slot
 from expo.services import meetings as svc
 from expo.services.floor import booth_tables_sync, expo_slots_generate
+from tests.config.pages import error_message
 from tests.factories.expo import (
     BoothFactory,
     ExhibitorFactory,
@@ -348,3 +349,71 @@ def test_floor_queries_do_not_grow_with_meetings(client, expo):
         return len(queries)
 
     assert count(many) == count(few)
+
+
+# --- A day that cannot be shown -----------------------------------------------------------------
+
+
+def _pages(scene):
+    exhibitor, buyer = scene
+    staff = staff_of(exhibitor)
+    return {
+        "floor": (staff, "/floor/"),
+        "book": (buyer.user, f"/exhibitors/{exhibitor.pk}/book/"),
+        "exhibitor": (buyer.user, f"/exhibitors/{exhibitor.pk}/"),
+    }
+
+
+@pytest.mark.parametrize("page", ["floor", "book", "exhibitor"])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("30/11/2026", "The value of date cannot be used: Use a date in the form YYYY-MM-DD."),
+        ("2027-02-30", "The value of date cannot be used: There is no such date as 2027-02-30."),
+        ("2027-13-01", "The value of date cannot be used: There is no such date as 2027-13-01."),
+    ],
+)
+def test_a_bad_date_is_a_400_page_naming_date(client, scene, page, value, message):
+    user, url = _pages(scene)[page]
+    response = _signed_in(client, user).get(url, {"date": value})
+    assert response.status_code == 400
+    assert response.templates[0].name == "400.html"
+    assert error_message(response) == message
+
+
+def test_a_day_outside_the_expo_is_a_400_page_naming_date(client, scene, expo):
+    user, url = _pages(scene)["floor"]
+    last = expo.start_date + timedelta(days=2)
+    response = _signed_in(client, user).get(url, {"date": "2020-01-01"})
+    assert response.status_code == 400
+    assert error_message(response) == (
+        "The value of date cannot be used: The expo does not run on 2020-01-01: "
+        f"its days are {expo.start_date.isoformat()} to {last.isoformat()}."
+    )
+
+
+def test_a_bad_date_page_is_in_the_readers_language(client, scene):
+    user, url = _pages(scene)["floor"]
+    response = _signed_in(client, user, "zh-hans").get(url, {"date": "2027-02-30"})
+    assert response.status_code == 400
+    assert "<title>请求无法处理" in response.content.decode()
+    assert error_message(response) == "date 的值无法使用：不存在 2027-02-30 这一日期。"
+
+
+def test_reschedule_page_refuses_a_bad_date(client, scene, tomorrow):
+    exhibitor, buyer = scene
+    slot = _slots(exhibitor.expo, tomorrow)[4]
+    meeting = svc.meeting_book(buyer=buyer, exhibitor=exhibitor, slot=slot, actor=buyer.user)
+    response = _signed_in(client, buyer.user).get(f"/meetings/{meeting.pk}/reschedule/", {"date": "tomorrow"})
+    assert response.status_code == 400
+    assert error_message(response) == "The value of date cannot be used: Use a date in the form YYYY-MM-DD."
+
+
+def test_floor_and_booking_show_a_good_date(client, scene, tomorrow):
+    exhibitor, buyer = scene
+    floor = _signed_in(client, staff_of(exhibitor)).get("/floor/", {"date": tomorrow.isoformat()})
+    assert (floor.status_code, floor.context["day"]) == (200, tomorrow)
+    book = _signed_in(client, buyer.user).get(
+        f"/exhibitors/{exhibitor.pk}/book/", {"date": tomorrow.isoformat()}
+    )
+    assert (book.status_code, book.context["booking_day"]) == (200, tomorrow)

@@ -315,3 +315,18 @@ def test_organiser_books_for_a_buyer_with_an_exhibitor(world, client_for):
     )
     assert response.status_code == 201
     assert Meeting.objects.get().status == MeetingStatus.REQUESTED
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("tomorrow", "Use a date in the form YYYY-MM-DD."),
+        ("2027-02-30", "There is no such date as 2027-02-30."),
+        ("2027-13-01", "There is no such date as 2027-13-01."),
+    ],
+)
+def test_free_slots_bad_date_is_a_400_naming_date(world, api_client, value, message):
+    exhibitor, _buyer, _slots = world
+    response = api_client.get(f"/api/v1/exhibitors/{exhibitor.pk}/slots/?date={value}")
+    assert response.status_code == 400
+    assert response.json() == {"detail": f"date: {message}", "date": [message]}

@@ -6,6 +6,7 @@ Every action calls the same service as the API; a refusal (`ValidationError` 400
 """
 
 import datetime
+import functools
 
 import segno
 from django.contrib import messages
@@ -34,6 +35,7 @@ from expo.selectors.agenda import (
 from expo.selectors.calendars import calendar_feed_for_user
 from expo.services import meetings as services
 from expo.services.calendars import calendar_feed_regenerate, calendar_feed_revoke
+from expo.views.common import parse_day
 
 
 def refusal(exc: Exception) -> tuple[str, int]:
@@ -47,14 +49,45 @@ def refusal(exc: Exception) -> tuple[str, int]:
     return str(exc) or _("You may not do this."), 403
 
 
+class BadDay(Exception):
+    """`?date=` is no date, a day that does not exist, or not one of the expo's days."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 def _day(request, expo: Expo) -> datetime.date:
-    """`?date=` when it is one of the expo's days, else the default day."""
+    """`?date=` (or the form's `date`), which must be one of the expo's days; the default day
+    without one. Anything else is refused (`BadDay`, a 400 page naming `date`), never swapped
+    silently for another day."""
     raw = request.GET.get("date") or request.POST.get("date") or ""
-    try:
-        day = datetime.date.fromisoformat(raw)
-    except ValueError:
+    if not raw:
         return default_day(expo=expo)
-    return day if day in expo_days(expo=expo) else default_day(expo=expo)
+    try:
+        day = parse_day(raw)
+    except ValidationError as exc:
+        raise BadDay(" ".join(exc.messages)) from None
+    days = expo_days(expo=expo)
+    if day not in days:
+        raise BadDay(
+            _("The expo does not run on %(day)s: its days are %(first)s to %(last)s.")
+            % {"day": raw, "first": days[0].isoformat(), "last": days[-1].isoformat()}
+        )
+    return day
+
+
+def refuses_bad_day(view):
+    """The site's 400 page naming `date`, in the reader's language, when `_day` refuses the day."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadDay as exc:
+            return render(request, "400.html", {"field": "date", "reason": exc.reason}, status=400)
+
+    return wrapped
 
 
 def _next(request, fallback: str) -> str:
@@ -89,6 +122,7 @@ def booking_context(request, *, exhibitor: Exhibitor, action: str, date: datetim
 
 
 @login_required
+@refuses_bad_day
 def meeting_book_page(request, pk: int):
     """GET: the exhibitor's free slots on a day (htmx swaps just the block); POST `slot`: request it."""
     expo, buyer = _buyer_or_403(request)
@@ -219,6 +253,7 @@ def meeting_answer_page(request, pk: int):
 
 
 @login_required
+@refuses_bad_day
 def meeting_reschedule_page(request, pk: int):
     """GET: the exhibitor's free slots on a day; POST `slot`: move the meeting there in one step."""
     meeting = _own_meeting(request, pk)
@@ -276,6 +311,7 @@ def _staff_exhibitor_or_403(request) -> Exhibitor:
 
 
 @login_required
+@refuses_bad_day
 def floor_page(request):
     """Today's meetings of the staff member's company (another expo day with `?date=`), with
     check-in by scanning the buyer's QR code or typing it."""

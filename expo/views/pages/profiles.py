@@ -36,7 +36,7 @@ from expo.services.profiles import (
     buyer_register,
     buyer_registration_check,
 )
-from expo.views.pages.meetings import booking_context
+from expo.views.pages.meetings import booking_context, refuses_bad_day
 
 
 def _terms_by_kind(terms: list[Term] | None = None) -> dict[str, list[tuple[Term, int]]]:
@@ -223,6 +223,7 @@ def directory_page(request):
     return render(request, "expo/directory.html", context, status=400 if error else 200)
 
 
+@refuses_bad_day
 def exhibitor_page(request, pk: int):
     expo = expo_current()
     exhibitor = exhibitor_get(expo=expo, pk=pk) if expo else None
