@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 from django.apps import apps
 from django.db import connection, models
@@ -33,3 +35,19 @@ def holder(db):
     finally:
         del apps.all_models["expo"]["holder"]
         apps.clear_cache()
+
+
+def _shipped_data_load() -> None:
+    from accounts.services import role_groups_sync
+
+    importlib.import_module("expo.migrations.0002_taxonomy").load_taxonomy(apps, None)
+    role_groups_sync()
+
+
+@pytest.fixture
+def restore_shipped_data(django_db_blocker):
+    """A transactional test ends by emptying every table, the migrations' data included: put the
+    taxonomy and the role groups back for the tests after it."""
+    yield
+    with django_db_blocker.unblock():
+        _shipped_data_load()

@@ -1,7 +1,6 @@
 """Concurrent bookings on PostgreSQL, through the real API, each client on its own connection:
 exactly one wins, every other gets a 409, none a 500, and the database holds no double booking."""
 
-import importlib
 import threading
 
 import pytest
@@ -26,24 +25,6 @@ CLIENTS = 12
 @pytest.fixture
 def expo(db):
     return expo_with_slots_near_now()
-
-
-def _shipped_data_load() -> None:
-    from django.apps import apps
-
-    from accounts.services import role_groups_sync
-
-    importlib.import_module("expo.migrations.0002_taxonomy").load_taxonomy(apps, None)
-    role_groups_sync()
-
-
-@pytest.fixture
-def restore_shipped_data(django_db_blocker):
-    """A transactional test ends by emptying every table, the migrations' data included: put the
-    taxonomy and the role groups back for the tests after it."""
-    yield
-    with django_db_blocker.unblock():
-        _shipped_data_load()
 
 
 def _race(requests: list[tuple]) -> list[int]:
