@@ -44,10 +44,18 @@ def _shipped_data_load() -> None:
     role_groups_sync()
 
 
-@pytest.fixture
-def restore_shipped_data(django_db_blocker):
-    """A transactional test ends by emptying every table, the migrations' data included: put the
-    taxonomy and the role groups back for the tests after it."""
+@pytest.fixture(scope="module")
+def _shipped_data_after_module(django_db_blocker):
+    """Puts the taxonomy and role groups back once a module of transactional tests is done: a
+    module-scoped fixture is torn down after the last test's flush, a function-scoped one before it."""
     yield
     with django_db_blocker.unblock():
         _shipped_data_load()
+
+
+@pytest.fixture
+def restore_shipped_data(_shipped_data_after_module, transactional_db):
+    """For transactional tests: each ends by emptying every table, the migrations' data included.
+    Load the taxonomy and the role groups first (an earlier test of the module emptied them), and
+    put them back for the tests after the module."""
+    _shipped_data_load()
