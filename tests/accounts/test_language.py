@@ -131,22 +131,31 @@ def test_registration_page_takes_the_pages_language(client, expo):
 
 
 @pytest.mark.parametrize(
-    ("saved", "header", "message"),
-    [("zh-hans", "en", "请填写有效的整数。"), ("en", "zh-hans", "A valid integer is required.")],
+    ("saved", "header", "message", "language"),
+    [
+        ("zh-hans", None, "请填写有效的整数。", "zh-hans"),
+        ("en", None, "A valid integer is required.", "en"),
+        ("en", "zh-hans", "请填写有效的整数。", "zh-hans"),
+        ("zh-hans", "en", "A valid integer is required.", "en"),
+    ],
 )
-def test_api_by_token_answers_in_the_saved_language(client, expo, saved, header, message):
-    """The saved language wins over Accept-Language for API tokens too, as it does for pages."""
+def test_api_by_token_answers_in_the_saved_language_unless_the_client_asks(
+    client, expo, saved, header, message, language
+):
+    """An API client that names no language gets the person's saved one; one that sends
+    Accept-Language chose it, and gets it."""
     buyer = BuyerFactory(expo=expo, user__preferred_language=saved)
     token = Token.objects.create(user=buyer.user)
+    extra = {"HTTP_ACCEPT_LANGUAGE": header} if header else {}
 
     response = client.patch(
         "/api/v1/buyers/me/",
         {"order_quantity_m": "many"},
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Token {token.key}",
-        HTTP_ACCEPT_LANGUAGE=header,
+        **extra,
     )
 
     assert response.status_code == 400
     assert response.json()["order_quantity_m"] == [message]
-    assert response["Content-Language"] == saved
+    assert response["Content-Language"] == language
