@@ -68,6 +68,14 @@ def unstorable_response(request, field: str, reason: str):
     return render(request, "400.html", {"field": field, "reason": reason}, status=400)
 
 
+def form_shows_unstorable_text(view):
+    """Mark a page whose form refuses such text itself, next to the field in the page (its fields
+    are Django form fields, which refuse NUL characters), instead of the site's 400 page. Query
+    strings are still checked here."""
+    view.form_shows_unstorable_text = True
+    return view
+
+
 class UnstorableTextMiddleware:
     """Refuses query parameters and form fields (names or values) the database cannot store.
 
@@ -83,7 +91,8 @@ class UnstorableTextMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         found = unstorable_field(request.GET.lists())
-        if found is None and request.method == "POST" and request.content_type in FORM_TYPES:
+        posted = request.method == "POST" and request.content_type in FORM_TYPES
+        if found is None and posted and not getattr(view_func, "form_shows_unstorable_text", False):
             found = unstorable_field(request.POST.lists())
         if found is not None:
             return unstorable_response(request, *found)
