@@ -1,10 +1,12 @@
+import re
+import unicodedata
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from expo.models import BUYER_FACETS, Term, TermKind
+from expo.models import BUYER_FACETS, DealStage, Interest, Term, TermKind
 
 
 class TermMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -55,3 +57,108 @@ class BuyerProfileForm(forms.Form):
 
     def facet_fields(self):
         return [self[name] for name in self.FACETS]
+
+
+# --- Deals, samples and feedback on a meeting (the web side of expo/services/deals.py) ----------
+
+# "12,345.67": commas only as thousands separators, in groups of three; "1,5" stays ambiguous.
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+
+
+def fabric_choices() -> list:
+    """Fabric terms grouped under their top-level term (woven, knitted…), named in the active language;
+    each group starts with the top-level term itself, a category of its own."""
+    terms = list(Term.objects.filter(kind=TermKind.FABRIC).order_by("position", "slug"))
+    by_pk = {term.pk: term for term in terms}
+
+    def root(term: Term) -> Term:
+        while term.parent_id and term.parent_id in by_pk:
+            term = by_pk[term.parent_id]
+        return term
+
+    groups: dict[int, list] = {}
+    for term in terms:
+        groups.setdefault(root(term).pk, []).append(term)
+    choices: list = [("", "—")]
+    for pk, members in groups.items():
+        members.sort(key=lambda t: (t.pk != pk, t.position, t.slug))
+        choices.append((by_pk[pk].name, [(t.slug, t.name) for t in members]))
+    return choices
+
+
+class DealForm(forms.Form):
+    """A meeting's intended deal; `deal_create` / `deal_update` check the amount and convert it.
+
+    The amount stays text here so the service's own checks (decimal, above zero, not too large, at
+    most two decimal places) name the field, in the same words as the API."""
+
+    amount = forms.CharField(
+        label=_("Amount"),
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "12,345.67"}
+        ),
+    )
+    currency = forms.ChoiceField(
+        label=_("Currency"), error_messages={"invalid_choice": _("Choose one of this expo's currencies.")}
+    )
+    quantity_m = forms.IntegerField(
+        label=_("Quantity (metres)"),
+        min_value=1,
+        max_value=2_147_483_647,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    category = forms.ChoiceField(
+        label=_("Fabric"), error_messages={"invalid_choice": _("Choose a fabric from the list.")}
+    )
+    stage = forms.ChoiceField(label=_("Stage"), choices=DealStage.choices, initial=DealStage.INTENDED)
+    date = forms.DateField(
+        label=_("Date"),
+        required=False,
+        help_text=_("Empty: today."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, currencies: list[str], fabrics: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = [(code, code) for code in currencies]
+        self.fields["category"].choices = fabric_choices() if fabrics is None else fabrics
+
+    def clean_amount(self) -> str:
+        value = unicodedata.normalize("NFKC", self.cleaned_data["amount"]).replace(" ", "")
+        return value.replace(",", "") if _GROUPED.match(value) else value
+
+
+class SampleForm(forms.Form):
+    fabric = forms.ChoiceField(
+        label=_("Fabric"), error_messages={"invalid_choice": _("Choose a fabric from the list.")}
+    )
+    quantity = forms.IntegerField(
+        label=_("Swatches or hangers"),
+        min_value=1,
+        max_value=10_000,
+        initial=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, fabrics: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fabric"].choices = fabric_choices() if fabrics is None else fabrics
+
+
+class FeedbackForm(forms.Form):
+    took_place = forms.TypedChoiceField(
+        label=_("Did the meeting take place?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    interest = forms.ChoiceField(
+        label=_("Your interest"), choices=[("", "—"), *Interest.choices], required=False
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)

@@ -7,6 +7,7 @@ from expo.views.api import profiles as profiles_api
 from expo.views.api import reports as reports_api
 from expo.views.api import taxonomy as taxonomy_api
 from expo.views.pages import dashboard as dashboard_pages
+from expo.views.pages import deals as deals_pages
 from expo.views.pages import meetings as meetings_pages
 from expo.views.pages import profiles as profiles_pages
 
@@ -67,6 +68,9 @@ page_urlpatterns = [
     path("meetings/<int:pk>/answer/", meetings_pages.meeting_answer_page, name="meeting-answer"),
     path("meetings/<int:pk>/reschedule/", meetings_pages.meeting_reschedule_page, name="meeting-reschedule"),
     path("meetings/calendar/", meetings_pages.calendar_subscription_page, name="calendar-subscription"),
+    path("meetings/<int:pk>/deal/", deals_pages.meeting_deal_page, name="meeting-deal"),
+    path("meetings/<int:pk>/samples/", deals_pages.meeting_sample_page, name="meeting-sample"),
+    path("meetings/<int:pk>/feedback/", deals_pages.meeting_feedback_page, name="meeting-feedback"),
     path("floor/", meetings_pages.floor_page, name="floor"),
     path("floor/check-in/", meetings_pages.floor_check_in_page, name="floor-check-in"),
 ]

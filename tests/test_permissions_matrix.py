@@ -198,6 +198,12 @@ RULES: dict[str, dict[str, dict]] = {
         "POST": R(302, 400, 404, 403, 404, 403),
     },
     "expo:calendar-subscription": {"POST": same(302)},
+    # A meeting's deal, samples and feedback (`world.met`, accepted): its two sides on the schedule and
+    # floor pages, an empty form a 400 in the page; strangers do not see the meeting; organisers use
+    # the back office.
+    "expo:meeting-deal": {"GET": R(302, 200, 404, 200, 404, 403), "POST": R(302, 400, 404, 400, 404, 403)},
+    "expo:meeting-sample": {"POST": R(302, 400, 404, 400, 404, 403)},
+    "expo:meeting-feedback": {"POST": R(302, 400, 404, 400, 404, 403)},
     "expo:floor": {"GET": R(302, 403, 403, 200, 200, 403)},
     "expo:floor-check-in": {"POST": R(302, 403, 403, 302, 302, 403)},
     # Django's form views answer PUT like POST.
@@ -298,6 +304,9 @@ URL_KWARGS = {
     "expo:meeting-cancel": _pk("meeting"),
     "expo:meeting-answer": _pk("meeting"),
     "expo:meeting-reschedule": _pk("meeting"),
+    "expo:meeting-deal": lambda world: {"pk": world.admin_objects["expo.samplerequest"].meeting_id},
+    "expo:meeting-sample": lambda world: {"pk": world.admin_objects["expo.samplerequest"].meeting_id},
+    "expo:meeting-feedback": lambda world: {"pk": world.admin_objects["expo.samplerequest"].meeting_id},
     "matching:recommendation-feedback": _pk("match"),
     "matching:run-progress": _pk("run"),
     "matching:not-interested-restore": lambda world: {"exhibitor_id": world.exhibitor.pk},

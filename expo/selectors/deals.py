@@ -4,10 +4,12 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour
 
 from expo.models import (
+    REPORTING_CURRENCY,
     Buyer,
     Deal,
     DealChange,
     DealStage,
+    ExchangeRate,
     Exhibitor,
     Expo,
     Interest,
@@ -217,3 +219,28 @@ def exhibitor_leads(*, exhibitor: Exhibitor) -> list[dict]:
         lead["meetings"] += 1
         lead["met"] = lead["met"] or meeting.status in MET_STATUSES
     return list(leads.values())
+
+
+def meeting_follow_ups(*, meetings: list[Meeting], side: str) -> dict[int, dict]:
+    """For each meeting id: its deal (or None), its sample requests (oldest first) and the feedback
+    `side` ("buyer" or "exhibitor") gave on it (or None) — three queries whatever the count."""
+    ids = [meeting.pk for meeting in meetings]
+    found: dict[int, dict] = {pk: {"deal": None, "samples": [], "feedback": None} for pk in ids}
+    if not ids:
+        return found
+    for deal in Deal.objects.filter(meeting_id__in=ids).select_related("category"):
+        found[deal.meeting_id]["deal"] = deal
+    samples = (
+        SampleRequest.objects.filter(meeting_id__in=ids).select_related("fabric").order_by("created_at", "id")
+    )
+    for sample in samples:
+        found[sample.meeting_id]["samples"].append(sample)
+    for feedback in MeetingFeedback.objects.filter(meeting_id__in=ids, side=side):
+        found[feedback.meeting_id]["feedback"] = feedback
+    return found
+
+
+def expo_currencies(*, expo: Expo) -> list[str]:
+    """The currencies a deal may be logged in at `expo`: CNY, then each one it has a rate for."""
+    rated = ExchangeRate.objects.filter(expo=expo).order_by("currency").values_list("currency", flat=True)
+    return [REPORTING_CURRENCY, *(code for code in rated if code != REPORTING_CURRENCY)]

@@ -36,6 +36,7 @@ from expo.selectors.calendars import calendar_feed_for_user
 from expo.services import meetings as services
 from expo.services.calendars import calendar_feed_regenerate, calendar_feed_revoke
 from expo.views.common import parse_day
+from expo.views.pages.deals import attach_follow_ups
 
 
 def refusal(exc: Exception) -> tuple[str, int]:
@@ -190,6 +191,7 @@ def schedule_page(request):
         for stop in day.stops:
             if stop.meeting.status in (MeetingStatus.ACCEPTED, MeetingStatus.CHECKED_IN):
                 stop.qr = qr_svg(stop.meeting.check_in_code)
+    attach_follow_ups(request=request, meetings=[stop.meeting for day in days for stop in day.stops])
     feed = calendar_feed_for_user(user=request.user)
     feed_url = (
         request.build_absolute_uri(reverse("api:expo:meeting-calendar-feed", kwargs={"token": feed.token}))
@@ -318,12 +320,14 @@ def floor_page(request):
     exhibitor = _staff_exhibitor_or_403(request)
     expo = exhibitor.expo
     day = _day(request, expo) if request.GET.get("date") else expo_today(expo=expo)
+    meetings = floor_meetings(exhibitor=exhibitor, date=day)
+    attach_follow_ups(request=request, meetings=meetings)
     context = {
         "expo": expo,
         "exhibitor": exhibitor,
         "day": day,
         "days": expo_days(expo=expo),
-        "meetings": floor_meetings(exhibitor=exhibitor, date=day),
+        "meetings": meetings,
     }
     return render(request, "expo/floor.html", context)
 
