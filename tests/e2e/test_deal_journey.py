@@ -154,6 +154,28 @@ def test_buyer_logs_a_deal_in_chinese_organiser_sees_it_and_downloads_the_totals
     )
     _fits_the_phone(page)
     _shot(page, "3-deal-on-card-zh")
+
+    # On the same card: two swatches of chiffon asked for, then the buyer's feedback.
+    card.get_by_text("申请样品").click()
+    samples = card.locator("form.sample-form")
+    samples.locator("select[name=fabric]").select_option("chiffon")
+    samples.locator("input[name=quantity]").fill("2")
+    samples.get_by_role("button", name="登记样品申请").click()
+    page.wait_for_url(f"**/meetings/#meeting-{meeting.pk}")
+    card = page.locator(f"#meeting-{meeting.pk}")
+    assert card.locator(".sample").inner_text() == "2 × 雪纺 已申请"
+    card.get_by_text("洽谈反馈").click()
+    feedback = card.locator("form.feedback-form")
+    feedback.get_by_label("是").check()
+    feedback.locator("select[name=interest]").select_option("high")
+    _fits_the_phone(page)
+    _shot(page, "3b-feedback-form-zh")
+    feedback.get_by_role("button", name="保存我的反馈").click()
+    page.wait_for_url(f"**/meetings/#meeting-{meeting.pk}")
+    summary = page.locator(f"#meeting-{meeting.pk} form.feedback-form").locator(
+        "xpath=ancestor::details/summary"
+    )
+    assert summary.inner_text() == "洽谈反馈 · 已进行，意向程度：高"
     buyer_context.close()
 
     deal = Deal.objects.get()
