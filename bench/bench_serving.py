@@ -77,7 +77,7 @@ def prepare(tree: Path, env: dict, *, buyers: int, exhibitors: int) -> tuple[str
         manage(
             tree, env, "seed_demo", "--buyers", str(buyers), "--exhibitors", str(exhibitors), "--seed", "1"
         )
-        manage(tree, env, "rescore", "--expo", EXPO)
+        manage(tree, env, "rescore", "--expo", EXPO, "--inline", "--no-progress")
         print(f"  {tree.name}: seeded and rescored in {time.perf_counter() - started:.0f} s")
     token, exhibitor = manage(tree, env, "shell", "-c", TOKEN_SCRIPT).split()[-2:]
     return token, int(exhibitor)
@@ -118,8 +118,23 @@ class Server:
         sys.exit(f"gunicorn for {tree} did not answer on port {port}")
 
     def stop(self) -> None:
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
+        """Stop gunicorn and its workers (their own process group); SIGKILL if they linger."""
+        for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.process.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+
+
+def _exit_on_signal(signum, frame) -> None:
+    # SIGTERM/SIGHUP (a killed terminal or job) end the bench through its `finally`, so no
+    # gunicorn is left serving (they run in their own sessions, out of reach of the job's group).
+    raise SystemExit(f"stopped by signal {signum}")
 
 
 def wrk(url: str, *, headers: list[str], connections: int, seconds: int) -> dict:
@@ -182,11 +197,18 @@ def main() -> None:
     print(
         f"{args.buyers:,} buyers x {args.exhibitors:,} exhibitors; cache: {'Redis' if redis else 'local memory'}"
     )
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGHUP, _exit_on_signal)
+    # Every tree is prepared (migrated, seeded, rescored) before any server starts: a failure there
+    # leaves nothing running.
+    prepared = {}
+    for label, (tree, url) in trees.items():
+        env = tree_env(url, redis=redis)
+        prepared[label] = (env, *prepare(tree, env, buyers=args.buyers, exhibitors=args.exhibitors))
     servers, targets = {}, {}
     try:
-        for offset, (label, (tree, url)) in enumerate(trees.items()):
-            env = tree_env(url, redis=redis)
-            token, exhibitor = prepare(tree, env, buyers=args.buyers, exhibitors=args.exhibitors)
+        for offset, (label, (tree, _url)) in enumerate(trees.items()):
+            env, token, exhibitor = prepared[label]
             port = args.port + (1 - offset)
             servers[label] = Server(tree, env, port, args.workers)
             base = f"http://127.0.0.1:{port}/api/v1"
@@ -222,7 +244,10 @@ def main() -> None:
                     )
     finally:
         for server in servers.values():
-            server.stop()
+            try:
+                server.stop()
+            except Exception as exc:  # stop the others all the same
+                print(f"could not stop gunicorn {server.process.pid}: {exc}", file=sys.stderr)
 
 
 if __name__ == "__main__":

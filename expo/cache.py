@@ -61,12 +61,19 @@ def _code_version() -> str:
 
 
 TAXONOMY_KEY = "shuttle:directory:taxonomy"
+# Replaced by every write to any expo's row or directory: the per-process table of expos follows it.
+EXPOS_KEY = "shuttle:directory:expos"
 # Entries outlive any realistic gap between two writes; a new version makes them unreachable anyway.
 ENTRY_TIMEOUT = 24 * 3600
 
 
 def _expo_key(expo_id: int) -> str:
     return f"shuttle:directory:expo:{expo_id}"
+
+
+def expo_version_key(expo_id: int) -> str:
+    """The key of the expo's directory version (other caches of what the directory shows use it)."""
+    return _expo_key(expo_id)
 
 
 def _versions_of(keys: list[str]) -> list[str]:
@@ -85,17 +92,70 @@ def _versions(expo_id: int) -> tuple[str, str]:
     return expo_version, taxonomy_version
 
 
+def versions_get(keys: list[str]) -> list[str]:
+    """The current tokens of version keys (one round trip when all exist); made on first use."""
+    return _versions_of(keys)
+
+
+def _fresh(keys) -> dict[str, str]:
+    return {key: uuid.uuid4().hex for key in keys}
+
+
+def versions_bump(keys: list[str]) -> None:
+    """Replace the tokens of `keys` at once and again when the transaction commits.
+
+    At once, so this transaction's own later reads see its writes, and again on commit: a request
+    that read the first new version but the old rows (not yet committed) stored them under a
+    version that the second bump retires.
+    """
+    keys = list(keys)
+    if not keys:
+        return
+    cache.set_many(_fresh(keys), timeout=None)
+    transaction.on_commit(lambda: cache.set_many(_fresh(keys), timeout=None))
+
+
 def _bump(key: str) -> None:
-    # At once, so this transaction's own later reads see its writes, and again on commit: a request
-    # that read the first new version but the old rows (not yet committed) stored them under a
-    # version that the second bump retires.
-    cache.set(key, uuid.uuid4().hex, timeout=None)
-    transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, timeout=None))
+    versions_bump([key])
 
 
 def directory_changed(*, expo_id: int) -> None:
     """What the directory of `expo_id` shows changed: its cached responses are dropped on commit."""
-    _bump(_expo_key(expo_id))
+    versions_bump([_expo_key(expo_id), EXPOS_KEY])
+
+
+def expos_changed() -> None:
+    """Which expo is current changed (a set-based update, no signal): the expo table is read again."""
+    versions_bump([EXPOS_KEY])
+
+
+_expos: dict = {"version": None, "by_slug": {}}
+
+
+def expo_cached(slug: str | None):
+    """The expo named by `slug`, or the current one (None when there is none), without a query
+    while no expo has changed: a per-process table that follows EXPOS_KEY.
+
+    The instance is shared by the requests of the process: read it, never change it. Without the
+    shared cache it is read each time, as `expo_current` does.
+    """
+    from expo.selectors import expo_current
+
+    if not settings.SHUTTLE_DIRECTORY_CACHE:
+        return expo_current(slug=slug or None)
+    try:
+        version = _versions_of([EXPOS_KEY])[0]
+    except Exception:
+        logger.warning("directory cache unavailable; expo read from the database", exc_info=True)
+        return expo_current(slug=slug or None)
+    if _expos["version"] != version:
+        _expos.update(version=version, by_slug={})
+    found = _expos["by_slug"]
+    if len(found) > 100:  # unknown slugs are remembered too (as None): keep the table small
+        found.clear()
+    if (slug or "") not in found:
+        found[slug or ""] = expo_current(slug=slug or None)
+    return found[slug or ""]
 
 
 def taxonomy_changed() -> None:
@@ -183,7 +243,7 @@ def _cache_receiver(function: Callable) -> Callable:
 def on_migrate(**kwargs) -> None:
     """Migrations may rewrite any row (data migrations send no model signals): drop every answer."""
     try:
-        cache.set(TAXONOMY_KEY, uuid.uuid4().hex, timeout=None)
+        cache.set_many(_fresh([TAXONOMY_KEY, EXPOS_KEY]), timeout=None)
     except Exception:
         logger.warning(
             "directory cache unavailable after migrate; its answers were not dropped", exc_info=True

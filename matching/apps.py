@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models import signals
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,4 +9,16 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
-        from matching import receivers  # noqa: F401 (connects the one receiver module)
+        from expo.models import Buyer
+        from matching import cache, receivers  # noqa: F401 (connects the one receiver module)
+        from matching.models import MatchFeedback, MatchRun
+
+        # Cache upkeep only (no domain flow): cached matches lists follow every ORM write to what
+        # they show (matching/cache.py); rescoring replaces rows in bulk and says so itself.
+        for signal in (signals.post_save, signals.post_delete):
+            signal.connect(cache.on_buyer_row, sender=Buyer, dispatch_uid="matches-cache-buyer")
+            signal.connect(cache.on_feedback_row, sender=MatchFeedback, dispatch_uid="matches-cache-feedback")
+        signals.post_save.connect(cache.on_run_saved, sender=MatchRun, dispatch_uid="matches-cache-run-saved")
+        signals.post_delete.connect(
+            cache.on_run_deleted, sender=MatchRun, dispatch_uid="matches-cache-run-deleted"
+        )

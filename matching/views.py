@@ -22,9 +22,11 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsOrganiser
 from config.api import Conflict
+from expo.cache import expo_cached
 from expo.models import Buyer, Expo
 from expo.selectors import expo_current
 from expo.views.common import EXPO_PARAMETER, expo_or_404
+from matching.cache import matches_buyer_hint, matches_buyer_remember, matches_cached
 from matching.filters import MatchFilter, MatchRunFilter
 from matching.models import FeedbackValue, Match, MatchRun, RunStatus
 from matching.reasons import reasons_text
@@ -76,8 +78,15 @@ def _own_served_match(*, user, pk: int) -> Match | None:
 # --- API ------------------------------------------------------------------------------------------
 
 
+class _StaleHint(Exception):
+    """The remembered buyer of a user was not the database's: answer afresh, store nothing."""
+
+
 class MatchListApi(ListAPIView):
-    """The signed-in buyer's ranked recommendations with reasons (organisers: `?buyer=ID`)."""
+    """The signed-in buyer's ranked recommendations with reasons (organisers: `?buyer=ID`).
+
+    Answers are cached per buyer (matching/cache.py): a repeated request costs the token's query.
+    """
 
     serializer_class = MatchSerializer
     filterset_class = MatchFilter
@@ -85,36 +94,78 @@ class MatchListApi(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return Match.objects.none()
-        user = self.request.user
-        expo = expo_or_404(self.request.query_params.get("expo"))
-        self.buyer = None
+        if self.buyer is None:
+            self.run = None
+            return Match.objects.none()
+        self.run = match_run_served(expo=self.expo)
+        return match_list_for_buyer(buyer=self.buyer, run=self.run)
+
+    def _who(self, request) -> tuple[int | None, str, Buyer | None]:
+        """(buyer id or None, who asks, the buyer if it was read from the database)."""
+        user = request.user
         if user.is_organiser:
-            raw = self.request.query_params.get("buyer", "")
+            raw = request.query_params.get("buyer", "")
             if not raw:
                 raise ValidationError({"buyer": [_("Organisers choose whose list to see: ?buyer=ID.")]})
             if not raw.isdigit():
                 raise ValidationError({"buyer": [_("A valid integer is required.")]})
-            self.buyer = Buyer.objects.select_related("expo").filter(expo=expo, pk=int(raw)).first()
-            if self.buyer is None:
-                raise NotFound(_("No buyer with this id at this expo."))
-        elif user.is_exhibitor_staff:
+            return int(raw), "organiser", None
+        if user.is_exhibitor_staff:
             raise PermissionDenied
-        else:
-            self.buyer = match_buyer_for_user(user=user, expo=expo)
-        if self.buyer is None:
-            self.run = None
-            return Match.objects.none()
-        self.run = match_run_served(expo=expo)
-        return match_list_for_buyer(buyer=self.buyer, run=self.run)
+        hint = matches_buyer_hint(user_id=user.pk, expo_id=self.expo.pk)
+        if hint is not None:
+            return hint or None, f"user:{user.pk}", None
+        buyer = match_buyer_for_user(user=user, expo=self.expo)
+        matches_buyer_remember(user_id=user.pk, expo_id=self.expo.pk, buyer_id=buyer.pk if buyer else None)
+        return (buyer.pk if buyer else None), f"user:{user.pk}", buyer
 
-    @extend_schema(parameters=[EXPO_PARAMETER, BUYER_PARAMETER])
-    def get(self, request, *args, **kwargs):
+    def _buyer_checked(self, request, buyer_id: int, known: Buyer | None) -> Buyer:
+        """The buyer `buyer_id` read from the database, confirmed visible to this request."""
+        if known is not None:
+            return known
+        if request.user.is_organiser:
+            buyer = Buyer.objects.select_related("expo").filter(expo=self.expo, pk=buyer_id).first()
+            if buyer is None:
+                raise NotFound(_("No buyer with this id at this expo."))
+            return buyer
+        buyer = match_buyer_for_user(user=request.user, expo=self.expo)
+        if buyer is None or buyer.pk != buyer_id:
+            raise _StaleHint
+        return buyer
+
+    def _list(self, request, buyer: Buyer | None):
+        self.buyer = buyer
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         items = list(page if page is not None else queryset)
         context = {**self.get_serializer_context(), **_match_context(self.buyer, self.run, items)}
         data = MatchSerializer(items, many=True, context=context).data
-        return self.get_paginated_response(data) if page is not None else Response(data)
+        return self.get_paginated_response(data).data if page is not None else data
+
+    @extend_schema(parameters=[EXPO_PARAMETER, BUYER_PARAMETER])
+    def get(self, request, *args, **kwargs):
+        self.expo = expo_cached(request.query_params.get("expo"))
+        if self.expo is None:
+            slug = request.query_params.get("expo")
+            raise NotFound(_("No such expo.") if slug else _("No expo is current."))
+        buyer_id, viewer, known = self._who(request)
+        if buyer_id is None:
+            return Response(self._list(request, None))
+        try:
+            data, _cached = matches_cached(
+                request,
+                expo_id=self.expo.pk,
+                buyer_id=buyer_id,
+                viewer=viewer,
+                build=lambda: self._list(request, self._buyer_checked(request, buyer_id, known)),
+            )
+        except _StaleHint:  # the profile changed hands or went: ask the database afresh
+            buyer = match_buyer_for_user(user=request.user, expo=self.expo)
+            matches_buyer_remember(
+                user_id=request.user.pk, expo_id=self.expo.pk, buyer_id=buyer.pk if buyer else None
+            )
+            data = self._list(request, buyer)
+        return Response(data)
 
 
 class MatchFeedbackApi(APIView):

@@ -11,6 +11,7 @@ from django.db.models import Max, ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from expo.cache import expos_changed
 from expo.models import Booth, Expo, Slot, Table
 from expo.timezones import expo_time_zone_remember
 
@@ -205,6 +206,7 @@ def expo_make_current(*, expo: Expo) -> Expo:
     Expo.objects.filter(pk=expo.pk).update(is_current=True)
     expo.is_current = True
     expo_time_zone_remember(expo)
+    expos_changed()  # set-based updates send no signals
     return expo
 
 

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from config.api import Conflict
 from expo.models import Buyer, Exhibitor, Expo
 from matching import scoring
+from matching.cache import matches_buyers_changed
 from matching.models import CustomerLink, CustomerPolicy, Match, MatchFeedback, MatchRun, RunStatus
 from matching.selectors import match_run_served
 from matching.services import loading, storage
@@ -70,6 +71,7 @@ def _rescore_in_run(*, run: MatchRun, buyer_ids: list[int]) -> int:
         if locked is None or locked.status != RunStatus.COMPLETED:
             return -1  # a newer run was published meanwhile: the caller retries against it
         storage.served_rows_replace(run=run, buyer_ids=buyer_ids, rows=rows)
+        matches_buyers_changed(buyer_ids=buyer_ids)  # at once and on commit
     return len(rows)
 
 

@@ -1,0 +1,192 @@
+"""A buyer's matches list (`GET matches/`), cached per buyer and dropped the moment it changes.
+
+The list is the buyer's own, so each entry is keyed by the buyer and by who asks (the buyer's
+own account, or "an organiser" for `?buyer=ID`), plus everything it shows depends on, each as a
+version token that a write replaces (as the directory's, `expo.cache`):
+
+- the buyer's version (`shuttle:matches:buyer:<id>`): replaced when the buyer is rescored
+  (`incremental`), gives or takes back feedback, or their profile row is saved or deleted;
+- the expo's served-run version: replaced when a full run is published (or a run deleted);
+- the expo's directory version and the taxonomy version (`expo.cache`): an exhibitor, booth, hall
+  or term changed (names, booths, reasons' figures and terms);
+- the language, the time zone and the absolute URL (page, filters, `?buyer=`, `?expo=`).
+
+Which buyer profile a user has at an expo is kept too (`shuttle:matches:buyer-of:<user>:<expo>`),
+so a repeated request costs the token's query alone. That entry is only a hint: a saved or
+deleted profile drops it, and an answer is stored only after the database confirmed the buyer
+belongs to the user (and to the expo) — a stale hint can never show another buyer's list.
+
+The cache is on exactly when the directory's is (`SHUTTLE_DIRECTORY_CACHE`, default: whether
+`REDIS_URL` is set): several processes need the shared cache to see each other's writes. With the
+cache server unreachable, the list is answered from the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from functools import cache as once
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+from expo.cache import ENTRY_TIMEOUT, TAXONOMY_KEY, expo_version_key, versions_bump, versions_get
+
+logger = logging.getLogger(__name__)
+
+NO_BUYER = 0  # the hint's value for "no buyer profile at this expo"
+
+
+@once
+def _code_version() -> str:
+    """A digest of the code that shapes the list: a deploy never reads what older code stored."""
+    import expo.cache
+    import matching.cache
+    import matching.filters
+    import matching.reasons
+    import matching.selectors
+    import matching.serializers
+    import matching.views
+
+    digest = hashlib.sha256()
+    for module in (
+        expo.cache,
+        matching.cache,
+        matching.filters,
+        matching.reasons,
+        matching.selectors,
+        matching.serializers,
+        matching.views,
+    ):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _buyer_key(buyer_id: int) -> str:
+    return f"shuttle:matches:buyer:{buyer_id}"
+
+
+def _served_key(expo_id: int) -> str:
+    return f"shuttle:matches:served:{expo_id}"
+
+
+def _buyer_of_key(user_id: int, expo_id: int) -> str:
+    return f"shuttle:matches:buyer-of:{user_id}:{expo_id}"
+
+
+def _enabled() -> bool:
+    return bool(settings.SHUTTLE_DIRECTORY_CACHE)
+
+
+def matches_buyers_changed(*, buyer_ids: Iterable[int]) -> None:
+    """The lists of these buyers changed (rescored, feedback): their cached answers are dropped."""
+    if _enabled():
+        versions_bump([_buyer_key(pk) for pk in sorted(set(buyer_ids))])
+
+
+def matches_served_changed(*, expo_id: int) -> None:
+    """Another run is served at the expo: every buyer's cached list there is dropped."""
+    if _enabled():
+        versions_bump([_served_key(expo_id)])
+
+
+def matches_buyer_hint(*, user_id: int, expo_id: int) -> int | None:
+    """The remembered id of the user's buyer profile at the expo (NO_BUYER: none), None if unknown."""
+    if not _enabled():
+        return None
+    try:
+        return cache.get(_buyer_of_key(user_id, expo_id))
+    except Exception:
+        logger.warning("matches cache unavailable", exc_info=True)
+        return None
+
+
+def matches_buyer_remember(*, user_id: int, expo_id: int, buyer_id: int | None) -> None:
+    """Remember what the database said about the user's buyer profile at the expo."""
+    if not _enabled():
+        return
+    try:
+        cache.set(_buyer_of_key(user_id, expo_id), buyer_id or NO_BUYER, timeout=ENTRY_TIMEOUT)
+    except Exception:
+        logger.warning("matches cache unavailable; buyer not remembered", exc_info=True)
+
+
+def _key(request, *, expo_id: int, buyer_id: int, viewer: str) -> str:
+    versions = versions_get(
+        [_buyer_key(buyer_id), _served_key(expo_id), expo_version_key(expo_id), TAXONOMY_KEY]
+    )
+    parts = [
+        _code_version(),
+        str(expo_id),
+        str(buyer_id),
+        viewer,
+        *versions,
+        translation.get_language() or "",
+        timezone.get_current_timezone_name(),
+        request.build_absolute_uri(),
+    ]
+    return "shuttle:matches:list:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def matches_cached(
+    request, *, expo_id: int, buyer_id: int, viewer: str, build: Callable[[], Any]
+) -> tuple[Any, bool]:
+    """`(data, cached)`: the list `build()` returns for this request, from the cache when an equal
+    request built it since the last change (`cached` True), else built now.
+
+    `build` must check against the database that the buyer is `buyer_id`, at `expo_id`, and may
+    be seen by `viewer`, raising otherwise (nothing is stored then).
+    """
+    if not _enabled():
+        return build(), False
+    try:
+        key = _key(request, expo_id=expo_id, buyer_id=buyer_id, viewer=viewer)
+        data = cache.get(key)
+    except Exception:
+        logger.warning("matches cache unavailable; answering uncached", exc_info=True)
+        return build(), False
+    if data is not None:
+        return data, True
+    data = build()
+    try:
+        cache.set(key, data, timeout=ENTRY_TIMEOUT)
+    except Exception:
+        logger.warning("matches cache unavailable; answer not stored", exc_info=True)
+    return data, False
+
+
+# --- Receivers of model signals (wired in matching.apps); cache bookkeeping only ------------------
+
+
+def on_buyer_row(sender, instance, **kwargs) -> None:
+    """A buyer profile saved or deleted: its list (reasons quote its order and lead time) and the
+    user's profile hint are dropped."""
+    if not _enabled():
+        return
+    matches_buyers_changed(buyer_ids=[instance.pk])
+    try:
+        cache.delete(_buyer_of_key(instance.user_id, instance.expo_id))
+    except Exception:
+        logger.warning("matches cache unavailable; buyer hint not dropped", exc_info=True)
+
+
+def on_feedback_row(sender, instance, **kwargs) -> None:
+    """Feedback given, changed or taken back (API, pages, admin): the buyer's list shows it."""
+    matches_buyers_changed(buyer_ids=[instance.buyer_id])
+
+
+def on_run_saved(sender, instance, **kwargs) -> None:
+    """A run published (saved completed): the served lists changed. Saves of pending, running or
+    failed runs change none (runs are superseded only by the publishing of another)."""
+    from matching.models import RunStatus
+
+    if instance.status == RunStatus.COMPLETED:
+        matches_served_changed(expo_id=instance.expo_id)
+
+
+def on_run_deleted(sender, instance, **kwargs) -> None:
+    matches_served_changed(expo_id=instance.expo_id)
