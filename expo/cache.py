@@ -230,6 +230,31 @@ def directory_cached(request, *, expo_id: int, variant: str, build: Callable[[],
     return data
 
 
+def expo_with_values(slug: str | None, keys_for: Callable[[int], list[str]]):
+    """`(expo, values)`: the expo as `expo_cached` gives it and the cache's values of
+    `keys_for(expo.pk)` (absent keys left out), in one round trip while no expo changed.
+
+    The expo of the last request for `slug` is taken as a guess; when the expo table changed
+    meanwhile (or the slug is new to this process), the expo is read again and so are the keys.
+    With the cache off or unreachable: `(expo_current(...), {})`.
+    """
+    from expo.selectors import expo_current
+
+    if not settings.SHUTTLE_DIRECTORY_CACHE:
+        return expo_current(slug=slug or None), {}
+    guess = _expos["by_slug"].get(slug or "")
+    try:
+        found = cache.get_many([EXPOS_KEY, *(keys_for(guess.pk) if guess is not None else [])])
+        if guess is not None and found.get(EXPOS_KEY) == _expos["version"]:
+            found.pop(EXPOS_KEY)
+            return guess, found
+        expo = expo_cached(slug)
+        return expo, (cache.get_many(keys_for(expo.pk)) if expo is not None else {})
+    except Exception:
+        logger.warning("directory cache unavailable; expo read from the database", exc_info=True)
+        return expo_current(slug=slug or None), {}
+
+
 # --- Receivers of model signals (wired in expo.apps); bookkeeping only --------------------------------
 
 

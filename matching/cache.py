@@ -12,7 +12,9 @@ version token that a write replaces (as the directory's, `expo.cache`):
 - the language, the time zone and the absolute URL (page, filters, `?buyer=`, `?expo=`).
 
 Which buyer profile a user has at an expo is kept too (`shuttle:matches:buyer-of:<user>:<expo>`),
-so a repeated request costs the token's query alone. That entry is only a hint: a saved or
+so a repeated request costs the token's query alone, and two round trips to the cache (the expo's
+versions with that hint, then the buyer's version with the entry, which holds the versions it was
+built under and is served only while all are current). That entry is only a hint: a saved or
 deleted profile drops it, and an answer is stored only after the database confirmed the buyer
 belongs to the user (and to the expo) — a stale hint can never show another buyer's list.
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import cache as once
 from pathlib import Path
 from typing import Any
@@ -34,7 +37,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
 
-from expo.cache import ENTRY_TIMEOUT, TAXONOMY_KEY, expo_version_key, versions_bump, versions_get
+from expo.cache import (
+    ENTRY_TIMEOUT,
+    TAXONOMY_KEY,
+    expo_version_key,
+    expo_with_values,
+    versions_bump,
+    versions_get,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -94,15 +104,27 @@ def matches_served_changed(*, expo_id: int) -> None:
         versions_bump([_served_key(expo_id)])
 
 
-def matches_buyer_hint(*, user_id: int, expo_id: int) -> int | None:
-    """The remembered id of the user's buyer profile at the expo (NO_BUYER: none), None if unknown."""
-    if not _enabled():
-        return None
-    try:
-        return cache.get(_buyer_of_key(user_id, expo_id))
-    except Exception:
-        logger.warning("matches cache unavailable", exc_info=True)
-        return None
+@dataclass
+class MatchesLookup:
+    """What the first round trip of a request found: its expo, the version tokens it read and the
+    remembered buyer of the user (`hint`: None unknown, NO_BUYER none)."""
+
+    expo: Any
+    values: dict[str, Any] = field(default_factory=dict)
+    hint: int | None = None
+
+
+def matches_lookup(*, slug: str | None, user_id: int | None) -> MatchesLookup:
+    """The request's expo with, in the same round trip, the versions every answer at that expo
+    depends on and (for a buyer's own request, `user_id`) the remembered buyer profile."""
+
+    def keys_for(expo_id: int) -> list[str]:
+        keys = [_served_key(expo_id), expo_version_key(expo_id), TAXONOMY_KEY]
+        return [*keys, _buyer_of_key(user_id, expo_id)] if user_id is not None else keys
+
+    expo, values = expo_with_values(slug, keys_for)
+    hint = values.get(_buyer_of_key(user_id, expo.pk)) if (expo is not None and user_id is not None) else None
+    return MatchesLookup(expo=expo, values=values, hint=hint)
 
 
 def matches_buyer_remember(*, user_id: int, expo_id: int, buyer_id: int | None) -> None:
@@ -115,16 +137,12 @@ def matches_buyer_remember(*, user_id: int, expo_id: int, buyer_id: int | None) 
         logger.warning("matches cache unavailable; buyer not remembered", exc_info=True)
 
 
-def _key(request, *, expo_id: int, buyer_id: int, viewer: str) -> str:
-    versions = versions_get(
-        [_buyer_key(buyer_id), _served_key(expo_id), expo_version_key(expo_id), TAXONOMY_KEY]
-    )
+def _entry_key(request, *, expo_id: int, buyer_id: int, viewer: str) -> str:
     parts = [
         _code_version(),
         str(expo_id),
         str(buyer_id),
         viewer,
-        *versions,
         translation.get_language() or "",
         timezone.get_current_timezone_name(),
         request.build_absolute_uri(),
@@ -133,27 +151,36 @@ def _key(request, *, expo_id: int, buyer_id: int, viewer: str) -> str:
 
 
 def matches_cached(
-    request, *, expo_id: int, buyer_id: int, viewer: str, build: Callable[[], Any]
+    request, *, lookup: MatchesLookup, buyer_id: int, viewer: str, build: Callable[[], Any]
 ) -> tuple[Any, bool]:
     """`(data, cached)`: the list `build()` returns for this request, from the cache when an equal
-    request built it since the last change (`cached` True), else built now.
+    request built it since the last change to what it shows (`cached` True), else built now.
 
-    `build` must check against the database that the buyer is `buyer_id`, at `expo_id`, and may
-    be seen by `viewer`, raising otherwise (nothing is stored then).
+    An entry holds the version tokens read *before* its data was built, and is served only while
+    every one of them is still current: a write replaces a token at once and again on commit, so
+    data read before a write's commit never passes for newer. `build` must check against the
+    database that the buyer is `buyer_id`, at the expo, and may be seen by `viewer`, raising
+    otherwise (nothing is stored then).
     """
     if not _enabled():
         return build(), False
+    expo_id = lookup.expo.pk
+    version_keys = [_buyer_key(buyer_id), _served_key(expo_id), expo_version_key(expo_id), TAXONOMY_KEY]
+    key = _entry_key(request, expo_id=expo_id, buyer_id=buyer_id, viewer=viewer)
     try:
-        key = _key(request, expo_id=expo_id, buyer_id=buyer_id, viewer=viewer)
-        data = cache.get(key)
+        found = {**lookup.values, **cache.get_many([_buyer_key(buyer_id), key])}
+        if any(k not in found for k in version_keys):  # first use or evicted: fresh tokens
+            found.update(zip(version_keys, versions_get(version_keys), strict=True))
     except Exception:
         logger.warning("matches cache unavailable; answering uncached", exc_info=True)
         return build(), False
-    if data is not None:
-        return data, True
+    versions = [found[k] for k in version_keys]
+    entry = found.get(key)
+    if entry is not None and entry[0] == versions:
+        return entry[1], True
     data = build()
     try:
-        cache.set(key, data, timeout=ENTRY_TIMEOUT)
+        cache.set(key, (versions, data), timeout=ENTRY_TIMEOUT)
     except Exception:
         logger.warning("matches cache unavailable; answer not stored", exc_info=True)
     return data, False

@@ -22,11 +22,10 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsOrganiser
 from config.api import Conflict
-from expo.cache import expo_cached
 from expo.models import Buyer, Expo
 from expo.selectors import expo_current
 from expo.views.common import EXPO_PARAMETER, expo_or_404
-from matching.cache import matches_buyer_hint, matches_buyer_remember, matches_cached
+from matching.cache import matches_buyer_remember, matches_cached, matches_lookup
 from matching.filters import MatchFilter, MatchRunFilter
 from matching.models import FeedbackValue, Match, MatchRun, RunStatus
 from matching.reasons import reasons_text
@@ -100,7 +99,7 @@ class MatchListApi(ListAPIView):
         self.run = match_run_served(expo=self.expo)
         return match_list_for_buyer(buyer=self.buyer, run=self.run)
 
-    def _who(self, request) -> tuple[int | None, str, Buyer | None]:
+    def _who(self, request, lookup) -> tuple[int | None, str, Buyer | None]:
         """(buyer id or None, who asks, the buyer if it was read from the database)."""
         user = request.user
         if user.is_organiser:
@@ -112,9 +111,8 @@ class MatchListApi(ListAPIView):
             return int(raw), "organiser", None
         if user.is_exhibitor_staff:
             raise PermissionDenied
-        hint = matches_buyer_hint(user_id=user.pk, expo_id=self.expo.pk)
-        if hint is not None:
-            return hint or None, f"user:{user.pk}", None
+        if lookup.hint is not None:
+            return lookup.hint or None, f"user:{user.pk}", None
         buyer = match_buyer_for_user(user=user, expo=self.expo)
         matches_buyer_remember(user_id=user.pk, expo_id=self.expo.pk, buyer_id=buyer.pk if buyer else None)
         return (buyer.pk if buyer else None), f"user:{user.pk}", buyer
@@ -144,25 +142,28 @@ class MatchListApi(ListAPIView):
 
     @extend_schema(parameters=[EXPO_PARAMETER, BUYER_PARAMETER])
     def get(self, request, *args, **kwargs):
-        self.expo = expo_cached(request.query_params.get("expo"))
+        slug = request.query_params.get("expo")
+        user = request.user
+        own = not (user.is_organiser or user.is_exhibitor_staff)
+        lookup = matches_lookup(slug=slug, user_id=user.pk if own else None)
+        self.expo = lookup.expo
         if self.expo is None:
-            slug = request.query_params.get("expo")
             raise NotFound(_("No such expo.") if slug else _("No expo is current."))
-        buyer_id, viewer, known = self._who(request)
+        buyer_id, viewer, known = self._who(request, lookup)
         if buyer_id is None:
             return Response(self._list(request, None))
         try:
             data, _cached = matches_cached(
                 request,
-                expo_id=self.expo.pk,
+                lookup=lookup,
                 buyer_id=buyer_id,
                 viewer=viewer,
                 build=lambda: self._list(request, self._buyer_checked(request, buyer_id, known)),
             )
         except _StaleHint:  # the profile changed hands or went: ask the database afresh
-            buyer = match_buyer_for_user(user=request.user, expo=self.expo)
+            buyer = match_buyer_for_user(user=user, expo=self.expo)
             matches_buyer_remember(
-                user_id=request.user.pk, expo_id=self.expo.pk, buyer_id=buyer.pk if buyer else None
+                user_id=user.pk, expo_id=self.expo.pk, buyer_id=buyer.pk if buyer else None
             )
             data = self._list(request, buyer)
         return Response(data)
