@@ -24,11 +24,11 @@ logger = logging.getLogger(__name__)
 @worker_process_init.connect(dispatch_uid="matching.warm_kernel")
 def warm_scoring_kernel(**kwargs) -> None:
     """Each worker process loads the compiled kernel when it starts (worker lifecycle, not domain
-    flow), so the first chunk it scores does not pay about a second for it."""
-    from matching import scoring
+    flow), so the first chunk it scores does not pay about a second for it, and what a rescoring
+    reads on first use: the current expo's encoded exhibitors, the term table (matching/warmup.py)."""
+    from matching.warmup import process_warm
 
-    if scoring.default_engine() == "numba":
-        scoring._get_kernel()
+    process_warm(kernel=True)
 
 
 @shared_task(acks_late=True)

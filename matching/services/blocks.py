@@ -20,8 +20,8 @@ NUMBA_MIN_PAIRS = 2_000_000
 
 
 def engine_for(n_pairs: int) -> str:
-    engine = scoring.default_engine()
-    return "numpy" if n_pairs < NUMBA_MIN_PAIRS else engine
+    # Small blocks never ask for numba: asking imports it (about half a second in a fresh process).
+    return "numpy" if n_pairs < NUMBA_MIN_PAIRS else scoring.default_engine()
 
 
 def block_score(
