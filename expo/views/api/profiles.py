@@ -88,7 +88,8 @@ class BuyerMeApi(APIView):
         data = BuyerProfileSerializer(buyer if buyer.pk else None, data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         buyer = buyer_profile_update(buyer=buyer, data=data.validated_data)
-        return Response(BuyerProfileSerializer(buyer_for_user(user=request.user, expo=expo)).data)
+        # The saved instance answers: its facets stay loaded except those just set (read again).
+        return Response(BuyerProfileSerializer(buyer).data)
 
     @extend_schema(
         parameters=[EXPO_PARAMETER], request=BuyerProfileSerializer, responses=BuyerProfileSerializer
