@@ -69,7 +69,9 @@ def test_matches_list_buyer_sees_own_ranked_list_with_reasons(client_for, buyer_
 
 
 def test_matches_list_reasons_in_chinese(client_for, buyer_user, scene):
-    response = client_for(buyer_user).get("/api/v1/matches/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    buyer_user.preferred_language = "zh-hans"  # a token's user is answered in their saved language
+    buyer_user.save()
+    response = client_for(buyer_user).get("/api/v1/matches/")
     first = response.json()["results"][0]
     assert first["exhibitor"]["name"] == "盛泽雪纺厂"
     assert first["reasons"][:2] == ["生产您需要的面料：雪纺", "提供您需要的工艺：涂层"]

@@ -6,6 +6,7 @@ cache upkeep follows leaves the answer as it was), then makes the change the tes
 """
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -40,6 +41,12 @@ def scene(expo, buyer_user):
     return {"chiffon": chiffon, "twill": twill, "satin": satin, "buyer": buyer}
 
 
+def in_chinese(client):
+    """The client chose Chinese (the language cookie wins over the account's saved language)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    return client
+
+
 def listed(client, url=URL, **headers):
     response = client.get(url, **headers)
     assert response.status_code == 200, response.content
@@ -55,11 +62,11 @@ def test_answers_are_the_same_with_and_without_the_cache(client_for, buyer_user,
     buyer = scene["buyer"]
     cases = [
         (client_for(buyer_user), URL, {}),
-        (client_for(buyer_user), URL, {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}),
+        (in_chinese(client_for(buyer_user)), URL, {}),
         (client_for(buyer_user), URL + "?page_size=1&page=2", {}),
         (client_for(buyer_user), URL + "?min_score=0.5", {}),
         (client_for(organiser), f"{URL}?buyer={buyer.pk}", {}),
-        (client_for(organiser), f"{URL}?buyer={buyer.pk}", {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}),
+        (in_chinese(client_for(organiser)), f"{URL}?buyer={buyer.pk}", {}),
         (client_for(UserFactory()), URL, {}),  # no profile: an empty list
     ]
     with override_settings(CACHES=NO_CACHE):
@@ -181,15 +188,18 @@ def test_a_profile_save_replaces_the_reasons_that_quote_it(client_for, buyer_use
 
 
 def test_languages_are_cached_apart(client_for, buyer_user, scene):
-    client = client_for(buyer_user)
-    english = listed(client)
-    chinese = listed(client, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    english = listed(client_for(buyer_user))
+    buyer_user.preferred_language = "zh-hans"  # the account's saved language decides
+    buyer_user.save()
+    chinese = listed(client_for(buyer_user))
 
     assert names(english) == ["Chiffon Mill", "Twill Mill"]
     assert names(chinese) == ["雪纺厂", "斜纹厂"]
     assert chinese["results"][0]["reasons"][0] == "生产您需要的面料：雪纺"
-    assert listed(client) == english
-    assert listed(client, HTTP_ACCEPT_LANGUAGE="zh-hans") == chinese
+    assert listed(client_for(buyer_user)) == chinese
+    buyer_user.preferred_language = "en"
+    buyer_user.save()
+    assert listed(client_for(buyer_user)) == english
 
 
 def test_a_profile_given_to_another_user_is_never_shown_to_the_first(client_for, buyer_user, scene):
