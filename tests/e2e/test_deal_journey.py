@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from expo.models import Deal, DealChange
+from expo.models import Deal, DealChange, Slot
 from expo.services import meetings as meeting_services
 from expo.services.floor import expo_slots_generate
 from expo.services.money import exchange_rate_set
@@ -76,9 +76,8 @@ def scene():
     buyer.user.preferred_language = "zh-hans"
     buyer.user.save(update_fields=["preferred_language"])
     start = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=1)
-    meeting = meeting_services.meeting_book(
-        buyer=buyer, exhibitor=exhibitor, slot=slot_at(expo, start), actor=buyer.user
-    )
+    slot = Slot.objects.filter(expo=expo, start=start).first() or slot_at(expo, start)  # the grid's, if any
+    meeting = meeting_services.meeting_book(buyer=buyer, exhibitor=exhibitor, slot=slot, actor=buyer.user)
     meeting = meeting_services.meeting_accept(meeting=meeting, actor=staff_of(exhibitor))
     return expo, exhibitor, buyer, meeting
 
