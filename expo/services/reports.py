@@ -4,6 +4,14 @@ Each deal's CNY amount is stored in whole fen (rounded half-up once, when logged
 here is a sum of integers: exact in PostgreSQL and in SQLite alike. Withdrawn deals never count.
 The groups of any grouping add up to the grand total, which is computed from the same rows.
 Rows come from one GROUP BY query read in chunks, so a CSV of any size streams in constant memory.
+
+Rows also count the group's **samples** (sample requests logged at its meetings; by fabric for
+`category`) and **meetings** (meetings held: accepted or checked in, the rule that lets either side
+log a deal), whether or not they led to a deal, on the days of the date range (a meeting's day is
+its slot's, in the expo's time zone); the stage filter is the deals' alone. Each is one GROUP BY
+query per report (not one per row), held as a dict by group key while the deal rows stream. A meeting
+names no fabric, so `category` rows have no meetings column; `deal` rows (one per deal) have
+neither column. Only groups with counted deals have a row.
 """
 
 import csv
@@ -19,8 +27,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
-from expo.models import Deal, DealStage, Expo, fen_text
-from expo.selectors import exhibitor_leads, meeting_list, sample_list_for_user
+from expo.models import Deal, DealStage, Expo, Meeting, SampleRequest, fen_text
+from expo.selectors import MET_STATUSES, exhibitor_leads, meeting_list, sample_list_for_user
 
 GROUPINGS: dict[str, object] = {
     "exhibitor": gettext_lazy("Exhibitor"),
@@ -32,6 +40,15 @@ GROUPINGS: dict[str, object] = {
 }
 COUNTED_STAGES = [s for s in DealStage.values if s != DealStage.WITHDRAWN]
 COLUMNS = ("key", "label", "total_cny", "deals", "metres")
+# The count columns each grouping carries after COLUMNS (see the module's docstring).
+COUNT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "exhibitor": ("samples", "meetings"),
+    "buyer": ("samples", "meetings"),
+    "category": ("samples",),
+    "country": ("samples", "meetings"),
+    "day": ("samples", "meetings"),
+    "deal": (),
+}
 CHUNK = 2000
 
 # Per grouping: the values() the query groups by; the key and label are taken from them.
@@ -53,6 +70,12 @@ class TotalsFilter:
     stages: tuple[str, ...] = ()  # empty: every counted stage
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    counts: bool = True  # False: leave the count columns empty (no queries), for charts of money alone
+
+
+def columns_for(group_by: str) -> tuple[str, ...]:
+    """The report's columns for a grouping, in order: the same in JSON rows, CSV and XLSX."""
+    return COLUMNS + COUNT_COLUMNS[group_by]
 
 
 @dataclass
@@ -62,18 +85,20 @@ class TotalsRow:
     fen: int
     deals: int
     metres: int
+    counts: tuple[int, ...] = ()  # the grouping's COUNT_COLUMNS, in order
 
-    def as_dict(self) -> dict:
+    def as_dict(self, names: tuple[str, ...] = ()) -> dict:
         return {
             "key": self.key,
             "label": self.label,
             "total_cny": fen_text(self.fen),
             "deals": self.deals,
             "metres": self.metres,
+            **dict(zip(names, self.counts, strict=True)),
         }
 
     def as_list(self) -> list:
-        return [self.key, self.label, fen_text(self.fen), self.deals, self.metres]
+        return [self.key, self.label, fen_text(self.fen), self.deals, self.metres, *self.counts]
 
 
 @dataclass
@@ -81,12 +106,22 @@ class Totals:
     fen: int = 0
     deals: int = 0
     metres: int = 0
+    counts: list[int] = field(default_factory=list)
     rows: list[TotalsRow] = field(default_factory=list)
 
     def add(self, row: TotalsRow) -> None:
         self.fen += row.fen
         self.deals += row.deals
         self.metres += row.metres
+        if len(self.counts) < len(row.counts):
+            self.counts.extend([0] * (len(row.counts) - len(self.counts)))
+        for i, count in enumerate(row.counts):
+            self.counts[i] += count
+
+    def total_list(self, group_by: str, label: str) -> list:
+        """The last row of the CSV and XLSX: empty key, "Total", the sums of every column."""
+        counts = self.counts or [0] * len(COUNT_COLUMNS[group_by])
+        return ["", label, fen_text(self.fen), self.deals, self.metres, *counts]
 
 
 def counted_deals(spec: TotalsFilter) -> QuerySet[Deal]:
@@ -97,6 +132,74 @@ def counted_deals(spec: TotalsFilter) -> QuerySet[Deal]:
     if spec.date_to:
         deals = deals.filter(date__lte=spec.date_to)
     return deals
+
+
+def _day_bounds(spec: TotalsFilter) -> dict:
+    """Filters on a meeting's slot start for the date range: whole days in the expo's time zone."""
+    tz = spec.expo.tzinfo
+    bounds = {}
+    if spec.date_from:
+        bounds["slot__start__gte"] = datetime.datetime.combine(spec.date_from, datetime.time.min, tzinfo=tz)
+    if spec.date_to:
+        after = spec.date_to + datetime.timedelta(days=1)
+        bounds["slot__start__lt"] = datetime.datetime.combine(after, datetime.time.min, tzinfo=tz)
+    return bounds
+
+
+# Per grouping: what a held meeting's and a sample's group key is (`day`: its slot's day).
+_MEETING_KEYS = {"exhibitor": "exhibitor_id", "buyer": "buyer_id", "country": "buyer__country"}
+_SAMPLE_KEYS = {
+    "exhibitor": "meeting__exhibitor_id",
+    "buyer": "meeting__buyer_id",
+    "country": "meeting__buyer__country",
+    "category": "fabric__slug",
+}
+
+
+def _grouped_counts(
+    queryset: QuerySet, key: str | None, slot_field: str, days: dict[int, str]
+) -> dict[str, int]:
+    """{group key (as the report's `key`): count}, from one GROUP BY query.
+
+    By day (`key` None), rows are counted by slot and the slots' days summed here: grouping by the
+    slot id needs no time-zone conversion of every row (and, for meetings, no join).
+    """
+    grouped = queryset.order_by().values_list(key or slot_field).annotate(n=Count("pk"))
+    counts: dict[str, int] = {}
+    for value, n in grouped:
+        text = days[value] if key is None else "" if value is None else str(value)
+        counts[text] = counts.get(text, 0) + n
+    return counts
+
+
+def group_counts(spec: TotalsFilter) -> list[dict[str, int]]:
+    """For each of the grouping's COUNT_COLUMNS, the counts by group key: one GROUP BY query each.
+
+    (One query joining meetings to their pre-aggregated samples was measured slower on PostgreSQL
+    at 300,000 meetings: see docs/benchmarks.md.)
+    """
+    bounds = _day_bounds(spec)
+    columns = COUNT_COLUMNS[spec.group_by] if spec.counts else ()
+    days: dict[int, str] = {}
+    if spec.group_by == "day" and columns:
+        tz = spec.expo.tzinfo
+        days = {
+            pk: start.astimezone(tz).date().isoformat()
+            for pk, start in spec.expo.slots.values_list("pk", "start")
+        }
+    counts = []
+    for column in columns:
+        if column == "meetings":
+            queryset = Meeting.objects.filter(expo=spec.expo, status__in=MET_STATUSES, **bounds)
+            counts.append(_grouped_counts(queryset, _MEETING_KEYS.get(spec.group_by), "slot_id", days))
+        else:
+            queryset = SampleRequest.objects.filter(
+                meeting__expo=spec.expo, **{f"meeting__{k}": v for k, v in bounds.items()}
+            )
+            counts.append(
+                _grouped_counts(queryset, _SAMPLE_KEYS.get(spec.group_by), "meeting__slot_id", days)
+            )
+    return counts
 
 
 def _key_label(group_by: str, values: dict, zh: bool) -> tuple[str, str]:
@@ -130,9 +233,17 @@ def deal_totals_rows(spec: TotalsFilter) -> Iterator[TotalsRow]:
         .order_by(*order)
     )
     zh = (translation.get_language() or "").startswith("zh")
+    counts = group_counts(spec)
     for values in grouped.iterator(chunk_size=CHUNK):
         key, label = _key_label(spec.group_by, values, zh)
-        yield TotalsRow(key, label, int(values["fen"]), values["deals"], int(values["metres"] or 0))
+        yield TotalsRow(
+            key,
+            label,
+            int(values["fen"]),
+            values["deals"],
+            int(values["metres"] or 0),
+            tuple(column.get(key, 0) for column in counts),
+        )
 
 
 def deal_totals(spec: TotalsFilter) -> Totals:
@@ -146,12 +257,14 @@ def deal_totals(spec: TotalsFilter) -> Totals:
 
 def deal_totals_json(spec: TotalsFilter) -> dict:
     totals = deal_totals(spec)
+    names = COUNT_COLUMNS[spec.group_by]
     return {
         "group_by": spec.group_by,
         "grand_total_cny": fen_text(totals.fen),
         "deals": totals.deals,
         "metres": totals.metres,
-        "rows": [row.as_dict() for row in totals.rows],
+        **dict(zip(names, totals.counts or [0] * len(names), strict=True)),
+        "rows": [row.as_dict(names) for row in totals.rows],
     }
 
 
@@ -167,7 +280,7 @@ def deal_totals_csv(spec: TotalsFilter, *, language: str) -> Iterator[bytes]:
     """
     writer = csv.writer(_Echo())
     with translation.override(language):
-        yield ("\ufeff" + writer.writerow(COLUMNS)).encode()
+        yield ("\ufeff" + writer.writerow(columns_for(spec.group_by))).encode()
         totals = Totals()
         lines: list[str] = []
         for row in deal_totals_rows(spec):
@@ -176,7 +289,7 @@ def deal_totals_csv(spec: TotalsFilter, *, language: str) -> Iterator[bytes]:
             if len(lines) == CHUNK:
                 yield "".join(lines).encode()
                 lines = []
-        lines.append(writer.writerow(["", _("Total"), fen_text(totals.fen), totals.deals, totals.metres]))
+        lines.append(writer.writerow(totals.total_list(spec.group_by, _("Total"))))
         yield "".join(lines).encode()
 
 
@@ -191,7 +304,7 @@ def deal_totals_xlsx(spec: TotalsFilter, *, language: str) -> tempfile.SpooledTe
     workbook = Workbook(write_only=True)
     with translation.override(language):
         sheet = workbook.create_sheet(title=str(_("Deal totals"))[:31])
-        sheet.append(list(COLUMNS))
+        sheet.append(list(columns_for(spec.group_by)))
 
         def money(fen: int) -> WriteOnlyCell:
             cell = WriteOnlyCell(sheet, value=Decimal(fen_text(fen)))
@@ -201,8 +314,10 @@ def deal_totals_xlsx(spec: TotalsFilter, *, language: str) -> tempfile.SpooledTe
         totals = Totals()
         for row in deal_totals_rows(spec):
             totals.add(row)
-            sheet.append([row.key, row.label, money(row.fen), row.deals, row.metres])
-        sheet.append(["", str(_("Total")), money(totals.fen), totals.deals, totals.metres])
+            sheet.append([row.key, row.label, money(row.fen), row.deals, row.metres, *row.counts])
+        last = totals.total_list(spec.group_by, str(_("Total")))
+        last[2] = money(totals.fen)
+        sheet.append(last)
     output = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 (the caller streams it)
     workbook.save(output)
     output.seek(0)

@@ -310,6 +310,18 @@ def test_deal_sample_feedback_and_report_endpoints_match_schema(schema, client_f
     _check(schema, buyer_client.get(f"/api/v1/samples/{sample_id}/"), "/api/v1/samples/{id}/", "get")
     sent = staff_client.patch(f"/api/v1/samples/{sample_id}/", {"status": "sent"}, format="json")
     _check(schema, sent, "/api/v1/samples/{id}/", "patch")
+    # Every grouping's rows, with the count columns it carries (the day grouping's depend on the clock).
+    counts = {
+        "exhibitor": [1, 1],
+        "buyer": [1, 1],
+        "category": [1, None],
+        "country": [1, 1],
+        "deal": [None, None],
+    }
+    for group_by in ("exhibitor", "buyer", "category", "country", "day", "deal"):
+        report = client_for(organiser).get("/api/v1/reports/deal-totals/", {"group_by": group_by})
+        row = _check(schema, report, "/api/v1/reports/deal-totals/", "get")["rows"][0]
+        assert [row.get("samples"), row.get("meetings")] == counts.get(group_by, [row.get("samples"), 1])
     feedback = f"/api/v1/meetings/{meeting.pk}/feedback/"
     given = buyer_client.put(feedback, {"took_place": True, "interest": "high"}, format="json")
     _check(schema, given, "/api/v1/meetings/{id}/feedback/", "put")

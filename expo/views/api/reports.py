@@ -82,6 +82,15 @@ _ROWS = inline_serializer(
         "total_cny": serializers.CharField(help_text="Decimal string, exact to the fen."),
         "deals": serializers.IntegerField(),
         "metres": serializers.IntegerField(),
+        "samples": serializers.IntegerField(
+            required=False,
+            help_text="Sample requests logged at the group's meetings (by fabric for `category`); "
+            "absent for `deal`.",
+        ),
+        "meetings": serializers.IntegerField(
+            required=False,
+            help_text="The group's meetings held (accepted or checked in); absent for `category` and `deal`.",
+        ),
     },
     many=True,
 )
@@ -92,6 +101,8 @@ _TOTALS = inline_serializer(
         "grand_total_cny": serializers.CharField(help_text="Decimal string: the exact sum of the rows."),
         "deals": serializers.IntegerField(),
         "metres": serializers.IntegerField(),
+        "samples": serializers.IntegerField(required=False, help_text="The sum of the rows' `samples`."),
+        "meetings": serializers.IntegerField(required=False, help_text="The sum of the rows' `meetings`."),
         "rows": _ROWS,
     },
 )
@@ -101,8 +112,10 @@ class DealTotalsApi(APIView):
     """Intended deals summed by exhibitor, buyer, fabric, buyer country or day (organisers only).
 
     Withdrawn deals never count. Money is a decimal string of CNY, exact to the fen; the rows
-    add up to `grand_total_cny`. `format=csv` streams UTF-8 with a byte-order mark, `format=xlsx`
-    returns a workbook; both carry the JSON's columns and a last "Total" row.
+    add up to `grand_total_cny`. Rows also count the group's sample requests and meetings held
+    (`samples`, `meetings`; `category` rows have no `meetings`, `deal` rows neither).
+    `format=csv` streams UTF-8 with a byte-order mark, `format=xlsx` returns a workbook; both carry
+    the JSON's columns and a last "Total" row.
     """
 
     permission_classes = [IsOrganiser]

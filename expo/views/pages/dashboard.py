@@ -58,10 +58,10 @@ def _rows(totals, limit: int | None = None) -> list[dict]:
 
 def _context(expo: Expo) -> dict:
     figures = expo_figures(expo=expo)
-    by_day = deal_totals(TotalsFilter(expo=expo, group_by="day"))
-    by_fabric = deal_totals(TotalsFilter(expo=expo, group_by="category"))
-    by_exhibitor = deal_totals(TotalsFilter(expo=expo, group_by="exhibitor"))
-    by_country = deal_totals(TotalsFilter(expo=expo, group_by="country"))
+    by_day = deal_totals(TotalsFilter(expo=expo, group_by="day", counts=False))
+    by_fabric = deal_totals(TotalsFilter(expo=expo, group_by="category", counts=False))
+    by_exhibitor = deal_totals(TotalsFilter(expo=expo, group_by="exhibitor", counts=False))
+    by_country = deal_totals(TotalsFilter(expo=expo, group_by="country", counts=False))
     per_hour = meetings_per_hour(expo=expo)
     charts = {
         "hours": {"labels": [f"{hour:02d}:00" for hour, _n in per_hour], "values": [n for _h, n in per_hour]},
