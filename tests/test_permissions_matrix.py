@@ -197,7 +197,7 @@ RULES: dict[str, dict[str, dict]] = {
         "GET": R(302, 200, 404, 403, 404, 403),
         "POST": R(302, 400, 404, 403, 404, 403),
     },
-    "expo:calendar-subscription": {"POST": same(302)},
+    "expo:calendar-subscription": {"GET": same(302), "POST": same(302)},
     # A meeting's deal, samples and feedback (`world.met`, accepted): its two sides on the schedule and
     # floor pages, an empty form a 400 in the page; strangers do not see the meeting; organisers use
     # the back office.

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from accounts.permissions import is_organiser
@@ -75,7 +76,18 @@ def agenda_view(request):
         return TemplateResponse(request, "admin/expo/agenda.html", context)
     expo = exhibitor.expo
     days = expo_days(expo=expo)
-    day = next((d for d in days if d.isoformat() == request.GET.get("date")), None) or default_day(expo=expo)
+    asked = request.GET.get("date")
+    day = next((d for d in days if d.isoformat() == asked), None)
+    status = 200
+    if day is None:
+        day = default_day(expo=expo)
+        if asked:  # a typed or stale address: say so, rather than quietly showing another day
+            status = 400
+            messages.error(
+                request,
+                _("date: %(value)s is not a day of this expo; the agenda shows %(day)s.")
+                % {"value": asked[:40], "day": formats.date_format(day, "SHORT_DATE_FORMAT")},
+            )
     tables, rows = exhibitor_agenda(exhibitor=exhibitor, date=day)
     context.update({"expo": expo, "days": days, "day": day, "tables": tables, "rows": rows})
-    return TemplateResponse(request, "admin/expo/agenda.html", context)
+    return TemplateResponse(request, "admin/expo/agenda.html", context, status=status)

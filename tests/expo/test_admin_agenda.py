@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from expo.models import MeetingStatus, Slot
 from expo.services import meetings as svc
@@ -124,3 +125,16 @@ def test_agenda_queries_do_not_grow_with_meetings(scene, client):
         return len(queries)
 
     assert count(staff_of(busy)) == count(staff_of(exhibitor))
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "2027-02-30", "1999-01-01"])
+def test_a_date_outside_the_expo_is_a_400_naming_date(scene, client, value):
+    expo, exhibitor, tomorrow, slots = scene
+    client.force_login(staff_of(exhibitor))
+
+    response = client.get(URL, {"date": value})
+
+    assert response.status_code == 400
+    messages = [str(m) for m in response.context["messages"]]
+    shown = date_format(expo.start_date, "SHORT_DATE_FORMAT")
+    assert messages == [f"date: {value} is not a day of this expo; the agenda shows {shown}."]

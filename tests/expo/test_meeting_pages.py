@@ -417,3 +417,13 @@ def test_floor_and_booking_show_a_good_date(client, scene, tomorrow):
         f"/exhibitors/{exhibitor.pk}/book/", {"date": tomorrow.isoformat()}
     )
     assert (book.status_code, book.context["booking_day"]) == (200, tomorrow)
+
+
+def test_the_calendar_address_page_opened_directly_leads_to_the_schedules_calendar(client, scene):
+    _exhibitor, buyer = scene
+
+    response = _signed_in(client, buyer.user).get("/meetings/calendar/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/meetings/#calendar"
+    assert CalendarFeed.objects.filter(user=buyer.user).exists() is False

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from config.api import Conflict
 from expo.models import Exhibitor, Expo, Meeting, MeetingStatus, Slot
@@ -291,9 +291,15 @@ def meeting_reschedule_page(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def calendar_subscription_page(request):
-    """`action=new`: a new private address (the old stops working); `action=revoke`: none."""
+    """`action=new`: a new private address (the old stops working); `action=revoke`: none.
+
+    A GET (a bookmarked or typed address) goes to the calendar part of the schedule, where the
+    buttons are, instead of a blank "method not allowed".
+    """
+    if request.method == "GET":
+        return redirect(reverse("expo:schedule") + "#calendar")
     if request.POST.get("action") == "revoke":
         calendar_feed_revoke(user=request.user)
         messages.success(
