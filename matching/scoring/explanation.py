@@ -46,13 +46,45 @@ def explain(
     buyer_idx: np.ndarray,
     exhibitor_idx: np.ndarray,
     demoted: np.ndarray | None = None,
+    engine: str = "numpy",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Reasons of the given pairs, from the same bitsets and numbers the score used.
 
     Returns (codes int32 (n,), terms uint64 (n, n_words)): `codes` are REASON_* flags, `terms`
     the bits of the buyer's wanted terms the exhibitor offers (and the required certifications it
-    holds). `demoted` (bool per pair) marks existing customers shown lower.
+    holds). `demoted` (bool per pair) marks existing customers shown lower. `engine="numba"` gives
+    the same arrays from the compiled kernel, on every core, without copying rows per pair.
     """
+    if engine == "numba":
+        from matching.scoring.numba_engine import explain_numba
+
+        codes, terms = explain_numba(buyers, exhibitors, layout, buyer_idx, exhibitor_idx, _FLAGS)
+    else:
+        codes, terms = _explain_numpy(buyers, exhibitors, layout, buyer_idx, exhibitor_idx)
+    if demoted is not None:
+        codes |= np.where(demoted, REASON_EXISTING_CUSTOMER, 0).astype(np.int32)
+    return codes, terms
+
+
+# The flags the compiled explanation sets, in the order `kernel._explain_one` documents.
+_FLAGS = np.array(
+    [
+        REASON_CERTIFIED,
+        REASON_MOQ_OK,
+        REASON_CAPACITY_OK,
+        REASON_CAPACITY_SHORT,
+        REASON_PRICE_IN_RANGE,
+        REASON_PRICE_PARTIAL,
+        REASON_LEAD_TIME_OK,
+        REASON_LEAD_TIME_LONG,
+    ],
+    dtype=np.int64,
+)
+
+
+def _explain_numpy(
+    buyers: Buyers, exhibitors: Exhibitors, layout: Layout, buyer_idx: np.ndarray, exhibitor_idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     b = buyers.take(buyer_idx)
     e = exhibitors.take(exhibitor_idx)
     terms = b.bits & e.bits
@@ -82,6 +114,4 @@ def explain(
         on_time = e.lead_time <= b.lead_time
         codes |= np.where(known_lead & on_time, REASON_LEAD_TIME_OK, 0).astype(np.int32)
         codes |= np.where(known_lead & ~on_time, REASON_LEAD_TIME_LONG, 0).astype(np.int32)
-    if demoted is not None:
-        codes |= np.where(demoted, REASON_EXISTING_CUSTOMER, 0).astype(np.int32)
     return codes, terms

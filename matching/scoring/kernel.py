@@ -272,3 +272,75 @@ def kernel_parallel(
             row,
             numeric,
         )
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _explain_one(
+    p, i, j, b_bits, b_qty, b_pmin, b_pmax, b_lead, e_bits, e_moq, e_cap, e_pmin, e_pmax, e_lead,
+    cert_start, cert_stop, flags, codes, terms,
+):  # fmt: skip
+    """The reasons of pair p (buyer i, exhibitor j), straight from the encoded rows.
+
+    The comparisons of `explanation.explain`, one pair at a time: `codes[p]` gets the REASON_*
+    flags (`flags` holds their values in the order certified, MOQ, capacity ok, capacity short,
+    price in range, price partial, lead time ok, lead time long), `terms[p]` the buyer's bits the
+    exhibitor also has.
+    """
+    code = 0
+    requires_cert = False
+    for word in range(b_bits.shape[1]):
+        terms[p, word] = b_bits[i, word] & e_bits[j, word]
+        if cert_start <= word < cert_stop and b_bits[i, word] != 0:
+            requires_cert = True
+    if requires_cert:
+        code |= flags[0]
+    qty = b_qty[i]
+    moq = e_moq[j]
+    if qty == qty and moq == moq and moq <= qty:
+        code |= flags[1]
+    lead_b = b_lead[i]
+    months = max(1.0, lead_b / 30.0) if lead_b == lead_b else 1.0
+    cap = e_cap[j]
+    if qty == qty and cap == cap:
+        code |= flags[2] if cap * months >= qty else flags[3]
+    pmin_b = b_pmin[i]
+    pmax_b = b_pmax[i]
+    pmin_e = e_pmin[j]
+    if (pmin_b == pmin_b or pmax_b == pmax_b) and pmin_e == pmin_e:
+        lo_b = pmin_b if pmin_b == pmin_b else 0.0
+        hi_b = pmax_b if pmax_b == pmax_b else np.inf
+        hi_e = e_pmax[j] if e_pmax[j] == e_pmax[j] else pmin_e
+        if pmin_e >= lo_b and hi_e <= hi_b:
+            code |= flags[4]
+        elif pmin_e <= hi_b and hi_e >= lo_b:
+            code |= flags[5]
+    lead_e = e_lead[j]
+    if lead_b == lead_b and lead_e == lead_e:
+        code |= flags[6] if lead_e <= lead_b else flags[7]
+    codes[p] = code
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def explain_pairs(
+    buyer_idx, exhibitor_idx, b_bits, b_qty, b_pmin, b_pmax, b_lead, e_bits, e_moq, e_cap, e_pmin,
+    e_pmax, e_lead, cert_start, cert_stop, flags, codes, terms,
+):  # fmt: skip
+    """The reasons of every given pair, on one thread."""
+    for p in range(buyer_idx.shape[0]):
+        _explain_one(
+            p, buyer_idx[p], exhibitor_idx[p], b_bits, b_qty, b_pmin, b_pmax, b_lead, e_bits, e_moq,
+            e_cap, e_pmin, e_pmax, e_lead, cert_start, cert_stop, flags, codes, terms,
+        )  # fmt: skip
+
+
+@njit(cache=True, nogil=True, boundscheck=False, parallel=True)
+def explain_pairs_parallel(
+    buyer_idx, exhibitor_idx, b_bits, b_qty, b_pmin, b_pmax, b_lead, e_bits, e_moq, e_cap, e_pmin,
+    e_pmax, e_lead, cert_start, cert_stop, flags, codes, terms,
+):  # fmt: skip
+    """The same on every core: pairs are independent, so the results are identical."""
+    for p in prange(buyer_idx.shape[0]):
+        _explain_one(
+            p, buyer_idx[p], exhibitor_idx[p], b_bits, b_qty, b_pmin, b_pmax, b_lead, e_bits, e_moq,
+            e_cap, e_pmin, e_pmax, e_lead, cert_start, cert_stop, flags, codes, terms,
+        )  # fmt: skip

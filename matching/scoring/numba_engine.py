@@ -14,7 +14,16 @@ import threading
 
 import numpy as np
 
-from matching.scoring.encoding import KINDS, Adjustments, Buyers, Exhibitors, Layout, TopK, Weights
+from matching.scoring.encoding import (
+    CERT_KIND_INDEX,
+    KINDS,
+    Adjustments,
+    Buyers,
+    Exhibitors,
+    Layout,
+    TopK,
+    Weights,
+)
 from matching.scoring.numpy_engine import buyer_terms, exhibitor_terms, inverse_denominator
 
 _loaded = None  # the kernel function chosen by `_build_kernel`, once per process
@@ -108,3 +117,45 @@ def top_k_numba(
             out_score,
         )
     return TopK(exhibitor=out_idx, score=out_score, engine="numba")
+
+
+def explain_numba(
+    buyers: Buyers,
+    exhibitors: Exhibitors,
+    layout: Layout,
+    buyer_idx: np.ndarray,
+    exhibitor_idx: np.ndarray,
+    flags: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`explanation.explain` by the compiled kernel: (codes int32 (n,), terms uint64 (n, n_words))."""
+    from matching.scoring import kernel
+
+    explain = (
+        kernel.explain_pairs_parallel if _get_kernel() is kernel.kernel_parallel else kernel.explain_pairs
+    )
+    n = len(buyer_idx)
+    codes = np.zeros(n, dtype=np.int32)
+    terms = np.zeros((n, layout.n_words), dtype=np.uint64)
+    if n:
+        cert = CERT_KIND_INDEX
+        explain(
+            np.ascontiguousarray(buyer_idx, dtype=np.int64),
+            np.ascontiguousarray(exhibitor_idx, dtype=np.int64),
+            np.ascontiguousarray(buyers.bits),
+            buyers.quantity,
+            buyers.price_min,
+            buyers.price_max,
+            buyers.lead_time,
+            np.ascontiguousarray(exhibitors.bits),
+            exhibitors.moq,
+            exhibitors.capacity,
+            exhibitors.price_min,
+            exhibitors.price_max,
+            exhibitors.lead_time,
+            layout.word_start[cert],
+            layout.word_start[cert + 1],
+            flags,
+            codes,
+            terms,
+        )
+    return codes, terms

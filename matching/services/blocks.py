@@ -34,25 +34,23 @@ def block_score(
     k: int,
     timings: dict[str, float] | None = None,
     id_base: tuple[int, int] | None = None,
+    rules: loading.PairRules | None = None,
 ) -> storage.MatchRows:
     """Score a block of buyers against the exhibitors: top-k rows with their reasons.
 
     `id_base` (run id, position of the block's first buyer in the run) numbers the rows of a full
-    run (`storage.run_row_ids`); without it the database numbers them.
+    run (`storage.run_row_ids`); without it the database numbers them. `rules` (over these very
+    buyers) spares reading them again when the caller read them for many blocks at once.
     """
     timings = timings if timings is not None else {}
     started = time.perf_counter()
-    rules = loading.pair_rules(expo=expo, buyers=buyers, exhibitors=exhibitors, weights=weights)
+    if rules is None:
+        rules = loading.pair_rules(expo=expo, buyers=buyers, exhibitors=exhibitors, weights=weights)
     timings["rules"] = timings.get("rules", 0.0) + time.perf_counter() - started
     started = time.perf_counter()
+    engine = engine_for(len(buyers) * len(exhibitors))
     top = scoring.top_k(
-        buyers,
-        exhibitors,
-        layout,
-        weights,
-        k=k,
-        adjustments=rules.adjustments,
-        engine=engine_for(len(buyers) * len(exhibitors)),
+        buyers, exhibitors, layout, weights, k=k, adjustments=rules.adjustments, engine=engine
     )
     timings["score"] = timings.get("score", 0.0) + time.perf_counter() - started
     started = time.perf_counter()
@@ -61,10 +59,15 @@ def block_score(
     demoted = None
     if rules.demoted:
         keys = buyer_ids.astype(np.int64) * (1 << 32) + exhibitor_ids
-        wanted = np.array([b * (1 << 32) + e for b, e in rules.demoted], dtype=np.int64)
-        demoted = np.isin(keys, wanted)
+        demoted = np.isin(keys, rules.demoted_keys)
     codes, terms = scoring.explain(
-        buyers, exhibitors, layout, buyer_idx=b_idx, exhibitor_idx=e_idx, demoted=demoted
+        buyers,
+        exhibitors,
+        layout,
+        buyer_idx=b_idx,
+        exhibitor_idx=e_idx,
+        demoted=demoted,
+        engine="numba" if top.engine == "numba" else "numpy",
     )
     timings["explain"] = timings.get("explain", 0.0) + time.perf_counter() - started
     ids = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from django.db import connection
@@ -143,31 +144,36 @@ def _facet_bits(
 ) -> np.ndarray:
     """OR every facet row of the selected profiles into their bitsets (one query for all facets).
 
-    With an id range or list, the through tables are read by their own indexed owner column and
-    rows of profiles outside `profile_ids` (another expo's) are dropped here: no join needed.
+    The through tables are read by their own indexed owner column (the given id range or list, or
+    the range of `profile_ids`), and rows of profiles outside `profile_ids` (another expo's) are
+    dropped here: no join needed.
     """
-    table = model._meta.db_table
+    if not len(profile_ids):
+        return np.zeros((0, layout.n_words), dtype=np.uint64)
     owner = model._meta.model_name  # column "<model>_id" in the through tables
     throughs = [model._meta.get_field(name).remote_field.through._meta.db_table for name in facets]
-    if where:
-        where_through = where.replace("p.id", f"t.{owner}_id").removeprefix(" AND ")
-        union = " UNION ALL ".join(
-            f"SELECT t.{owner}_id, t.term_id FROM {through} t WHERE {where_through}" for through in throughs
-        )
-        owners, term_ids = _fetch(union, params[1:] * len(facets), "ii")
-    else:
-        union = " UNION ALL ".join(
-            f"SELECT t.{owner}_id, t.term_id FROM {through} t JOIN {table} p ON p.id = t.{owner}_id WHERE p.expo_id = %s"
-            for through in throughs
-        )
-        owners, term_ids = _fetch(union, params * len(facets), "ii")
-    if not len(owners) or not len(profile_ids):
+    if not where:  # the whole expo: the range of its ids (a join with the profiles cost 3× as much)
+        where, params = " AND p.id >= %s AND p.id <= %s", [None, int(profile_ids[0]), int(profile_ids[-1])]
+    where_through = where.replace("p.id", f"t.{owner}_id").removeprefix(" AND ")
+    union = " UNION ALL ".join(
+        f"SELECT t.{owner}_id, t.term_id FROM {through} t WHERE {where_through}" for through in throughs
+    )
+    owners, term_ids = _fetch(union, params[1:] * len(facets), "ii")
+    if not len(owners):
         return np.zeros((len(profile_ids), layout.n_words), dtype=np.uint64)
     rows = np.searchsorted(profile_ids, owners)
     mine = profile_ids[np.minimum(rows, len(profile_ids) - 1)] == owners
     return scoring.encode_bits(
         layout=layout, n_rows=len(profile_ids), rows=rows[mine], term_ids=term_ids[mine]
     )
+
+
+def buyer_ids(*, expo: Expo) -> np.ndarray:
+    """The ids of the expo's buyers, ascending (int64)."""
+    (ids,) = _fetch(
+        f"SELECT p.id FROM {Buyer._meta.db_table} p WHERE p.expo_id = %s", [expo.pk], "i", order_by_first=True
+    )
+    return ids
 
 
 def buyers_encode(
@@ -286,6 +292,17 @@ class PairRules:
 
     adjustments: scoring.Adjustments
     demoted: frozenset[tuple[int, int]]  # (buyer id, exhibitor id)
+
+    @cached_property
+    def demoted_keys(self) -> np.ndarray:
+        """The demoted pairs as sorted int64 keys, buyer id × 2**32 + exhibitor id."""
+        return np.sort(np.array([b * (1 << 32) + e for b, e in self.demoted], dtype=np.int64))
+
+    def take_buyers(self, start: int, stop: int) -> PairRules:
+        """The rules of buyers start … stop - 1 of the block (the demoted pairs are kept whole)."""
+        taken = PairRules(self.adjustments.take_buyers(start, stop), self.demoted)
+        taken.__dict__["demoted_keys"] = self.demoted_keys  # computed once for every block
+        return taken
 
 
 def pair_rules(

@@ -11,9 +11,10 @@ changed meanwhile.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict
 from datetime import timedelta
 
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api import Conflict
-from expo.models import Buyer, Expo
+from expo.models import Expo
 from matching import scoring
 from matching.models import (
     STALE_AFTER,
@@ -135,9 +136,7 @@ def match_run_prepare(*, run: MatchRun, chunk_size: int | None = None, dispatch:
     expo = run.expo
     layout = loading.layout_current()
     exhibitors = loading.exhibitors_encode(expo=expo, layout=layout)
-    buyer_ids = np.array(
-        Buyer.objects.filter(expo=expo).order_by("pk").values_list("pk", flat=True), dtype=np.int64
-    )
+    buyer_ids = loading.buyer_ids(expo=expo)
     timings["load_exhibitors"] = time.perf_counter() - started
     size = chunk_size or loading.weights_read(expo=expo).chunk_size
     bounds = _chunk_bounds(buyer_ids, size)
@@ -210,6 +209,15 @@ def match_chunk_score(*, chunk: MatchChunk) -> int:
         timings=timings,
         id_base=(run.pk, first_position),
     )
+    return _chunk_rows_write(run=run, chunk=chunk, rows=rows, timings=timings)
+
+
+def _chunk_rows_write(*, run: MatchRun, chunk: MatchChunk, rows: storage.MatchRows, timings: dict) -> int:
+    """Write a scored chunk's rows and mark it done, in one transaction; returns its row count.
+
+    A chunk done meanwhile (a redelivered task got there first), or a run no longer running, is
+    left alone.
+    """
     started = time.perf_counter()
     with transaction.atomic():
         locked = MatchChunk.objects.select_for_update().get(pk=chunk.pk)
@@ -339,11 +347,108 @@ def match_run_fail(*, run: MatchRun, error: str) -> MatchRun:
 # --- in-process execution (the rescore command without workers, the benchmark) ---------------------
 
 
-def _chunk_in_thread(chunk_id: int) -> int:
+def _parallel_writes_possible() -> bool:
+    """Other connections see the run's table: PostgreSQL, and not inside a transaction."""
+    return storage.uses_partitions() and not connection.in_atomic_block
+
+
+def _writer(jobs: queue.Queue, done: queue.Queue) -> None:
+    """Write the chunks put on `jobs` on this thread's own connection until a None arrives."""
     try:
-        return match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_id))
+        while (job := jobs.get()) is not None:
+            run, chunk, rows, timings = job
+            try:
+                _chunk_rows_write(run=run, chunk=chunk, rows=rows, timings=timings)
+                done.put(None)
+            except Exception as exc:  # reported by the scoring thread, which fails the run
+                done.put(exc)
     finally:
         connection.close()  # each thread has its own connection
+
+
+def _chunks_score_inline(
+    *, run: MatchRun, on_progress: Callable[[MatchRun], None] | None, writers: int
+) -> dict[str, float]:
+    """Score every chunk not done yet in this process, the way a worker would but without repeating
+    work: the buyers and their pair rules are read once for the whole run (two COPYs and two
+    queries), the kernel and the reasons use every core, and `writers` connections write the rows
+    of finished chunks while the next one is scored. Returns the run-level timings it adds.
+
+    Each chunk's rows are computed from the same rows a chunk task reads (its id range, read at
+    the same point of the run), so the results are those of the workers.
+    """
+    chunks = list(MatchChunk.objects.filter(run=run).order_by("number"))
+    positions, position = {}, 0
+    for chunk in chunks:
+        positions[chunk.pk] = position
+        position += chunk.buyers_count
+    chunks = [chunk for chunk in chunks if not chunk.done]
+    if not chunks:
+        return {}
+    started = time.perf_counter()
+    layout = scoring.Layout.from_json(run.layout)
+    exhibitors = scoring.Exhibitors.from_npz_bytes(run.exhibitor_snapshot)
+    weights = run_weights(run)
+    buyers = loading.buyers_encode(
+        expo=run.expo, layout=layout, id_from=chunks[0].buyer_id_from, id_to=chunks[-1].buyer_id_to
+    )
+    rules = loading.pair_rules(expo=run.expo, buyers=buyers, exhibitors=exhibitors, weights=weights)
+    added = {"load_buyers": round(time.perf_counter() - started, 4)}
+
+    def report() -> None:
+        if on_progress:
+            run.refresh_from_db()
+            on_progress(run)
+
+    jobs: queue.Queue = queue.Queue(maxsize=writers)
+    done: queue.Queue = queue.Queue()
+    threads = [threading.Thread(target=_writer, args=(jobs, done), daemon=True) for _ in range(writers)]
+    for thread in threads:
+        thread.start()
+    waiting, errors = 0, []
+
+    def collect(block: bool) -> None:
+        nonlocal waiting
+        while waiting:
+            try:
+                outcome = done.get(block=block)
+            except queue.Empty:
+                return
+            waiting -= 1
+            if outcome is not None:
+                errors.append(outcome)
+            else:
+                report()
+
+    try:
+        for chunk in chunks:
+            lo, hi = np.searchsorted(buyers.ids, [chunk.buyer_id_from, chunk.buyer_id_to + 1])
+            timings: dict[str, float] = {}
+            rows = block_score(
+                expo=run.expo,
+                layout=layout,
+                weights=weights,
+                buyers=buyers.take(slice(lo, hi)),
+                exhibitors=exhibitors,
+                k=run.top_k,
+                timings=timings,
+                id_base=(run.pk, positions[chunk.pk]),
+                rules=rules.take_buyers(lo, hi),
+            )
+            collect(block=False)
+            if errors:
+                break
+            jobs.put((run, chunk, rows, timings))  # waits while every writer is busy
+            waiting += 1
+    finally:
+        for _ in threads:
+            jobs.put(None)
+        collect(block=True)
+        for thread in threads:
+            thread.join()
+    if errors:
+        raise errors[0]
+    return added
 
 
 def match_run_execute(
@@ -355,34 +460,43 @@ def match_run_execute(
 ) -> MatchRun:
     """Run every step of a started run in this process, reporting progress after each chunk.
 
-    `threads` > 1 scores chunks on that many threads, as a worker with that concurrency would
-    (the kernel and COPY release the GIL); it needs committed data, so not inside a transaction.
+    The buyers are read once, the kernel and the reasons use every core, and `threads` > 1
+    connections write finished chunks while the next is scored, then build the run's indexes side
+    by side before publishing; both need committed data and PostgreSQL, so inside a transaction or
+    elsewhere one connection does it all (same results).
     """
     try:
-        chunk_ids = match_run_prepare(run=run, chunk_size=chunk_size, dispatch=False)
+        match_run_prepare(run=run, chunk_size=chunk_size, dispatch=False)
         run.refresh_from_db()
         if on_progress:
             on_progress(run)
-        ordered = list(
-            MatchChunk.objects.filter(pk__in=chunk_ids).order_by("number").values_list("pk", flat=True)
-        )
-        if threads > 1 and len(ordered) > 1:
-            with ThreadPoolExecutor(max_workers=threads) as pool:
-                for future in as_completed([pool.submit(_chunk_in_thread, pk) for pk in ordered]):
-                    future.result()
-                    if on_progress:
-                        run.refresh_from_db()
-                        on_progress(run)
+        writers = max(1, threads) if _parallel_writes_possible() else 0
+        if writers:
+            added = _chunks_score_inline(run=run, on_progress=on_progress, writers=writers)
+            started = time.perf_counter()
+            storage.run_storage_index(run_id=run.pk, connections=writers)
+            added["index"] = round(time.perf_counter() - started, 4)
+            MatchRun.objects.filter(pk=run.pk).update(timings={**run.timings, **added})
         else:
-            for chunk_id in ordered:
-                match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_id))
-                if on_progress:
-                    run.refresh_from_db()
-                    on_progress(run)
+            _chunks_score_serially(run=run, on_progress=on_progress)
+        started = time.perf_counter()
         run = match_run_publish(run=run)
+        if run.status == RunStatus.COMPLETED:  # the after-commit step (indexes, statistics, catch-up)
+            finish = time.perf_counter() - started - run.timings.get("publish", 0.0)
+            run.timings = {**run.timings, "finish": round(finish, 4)}
+            MatchRun.objects.filter(pk=run.pk).update(timings=run.timings)
     except Exception as exc:
         match_run_fail(run=run, error=f"{type(exc).__name__}: {exc}")
         raise
     if on_progress:
         on_progress(run)
     return run
+
+
+def _chunks_score_serially(*, run: MatchRun, on_progress: Callable[[MatchRun], None] | None) -> None:
+    """Every chunk in turn on this connection, as a worker would (inside a transaction, SQLite)."""
+    for chunk in MatchChunk.objects.filter(run=run, done=False).order_by("number"):
+        match_chunk_score(chunk=chunk)
+        if on_progress:
+            run.refresh_from_db()
+            on_progress(run)

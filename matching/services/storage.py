@@ -8,6 +8,9 @@ PostgreSQL (the production path):
   partition and marks the run completed in one transaction (the CHECK spares a validation scan):
   readers see the old run or the new one, never a mix. Older runs' partitions are dropped whole;
 - after the commit the partition gets its exhibitor index and statistics (`run_storage_finish`).
+  A run done in one process (`manage.py rescore`) builds both indexes side by side on two
+  connections and gathers the statistics before publishing (`run_storage_index`): publishing
+  then turns the unique index into the constraint, and the finishing step finds nothing to do.
 Other databases (SQLite for the embedded setup) insert into the one table with bulk_create; the
 run's status flip is the atomic step there too.
 """
@@ -15,6 +18,7 @@ run's status flip is the atomic step there too.
 from __future__ import annotations
 
 import struct
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -169,14 +173,66 @@ def run_rows_write(*, run: MatchRun, buyer_id_from: int, buyer_id_to: int, rows:
     _bulk_create(rows, run.pk)
 
 
+def _index_statements(table: str) -> list[list[str]]:
+    """The run table's indexes and statistics, as two lists of statements that may run side by side
+    (two CREATE INDEX share their lock; ANALYZE waits for the other build, so it comes after its own)."""
+    return [
+        [f"CREATE UNIQUE INDEX IF NOT EXISTS {table}_key ON {table} (run_id, buyer_id, rank)"],
+        [f"CREATE INDEX IF NOT EXISTS {table}_exhibitor ON {table} (exhibitor_id)", f"ANALYZE {table}"],
+    ]
+
+
+def _run_statements(statements: list[str]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '128MB'")
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def _run_statements_in_thread(statements: list[str], errors: list) -> None:
+    try:
+        _run_statements(statements)
+    except Exception as exc:
+        errors.append(exc)
+    finally:
+        connection.close()
+
+
+def run_storage_index(*, run_id: int, connections: int = 2) -> None:
+    """Before publishing: build the run table's unique and exhibitor indexes and its statistics, on
+    `connections` connections at once (PostgreSQL, outside a transaction: the table is the run's
+    own and nobody reads it yet). Publishing then only turns the index into the constraint and
+    attaches the table, and the finishing step has nothing left to do.
+    """
+    if not uses_partitions():
+        return
+    groups = _index_statements(stage_table(run_id))
+    if connections < 2:
+        _run_statements([sql for group in groups for sql in group])
+        return
+    errors: list = []
+    threads = [threading.Thread(target=_run_statements_in_thread, args=(group, errors)) for group in groups]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
 def run_storage_publish(*, run: MatchRun) -> None:
-    """Index the run's table and attach it as its partition; call inside the publishing transaction."""
+    """Index the run's table (unless `run_storage_index` did) and attach it as its partition; call
+    inside the publishing transaction."""
     if not uses_partitions():
         return
     table = stage_table(run.pk)
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_key UNIQUE (run_id, buyer_id, rank)")
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{table}_key"])
+        if cursor.fetchone()[0]:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_key UNIQUE USING INDEX {table}_key")
+        else:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_key UNIQUE (run_id, buyer_id, rank)")
         cursor.execute(f"ALTER TABLE matching_match ATTACH PARTITION {table} FOR VALUES IN ({int(run.pk)})")
 
 
@@ -193,7 +249,11 @@ def run_storage_finish(*, run_id: int) -> None:
         table = stage_table(run_id)
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {table}_exhibitor ON {table} (exhibitor_id)")
-            cursor.execute(f"ANALYZE {table}")
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_statistic WHERE starelid = to_regclass(%s))", [table]
+            )
+            if not cursor.fetchone()[0]:  # not yet analysed by `run_storage_index`
+                cursor.execute(f"ANALYZE {table}")
 
 
 def run_storage_drop(*, run_id: int) -> None:

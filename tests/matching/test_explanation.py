@@ -1,6 +1,7 @@
 """Explanation: the reasons of a pair from the same bits and numbers as its score."""
 
 import numpy as np
+import pytest
 
 from matching import scoring
 from matching.scoring import (
@@ -63,3 +64,25 @@ def test_explain_names_the_matched_terms_and_fits():
         "end_use": [],
         "certification": [ids["certification"][0]],
     }
+
+
+@pytest.mark.parametrize("variant", ["kernel", "kernel_parallel"])
+def test_compiled_explanation_equals_numpy_on_every_pair(monkeypatch, variant):
+    from matching.scoring import kernel, numba_engine
+    from tests.matching.synthetic import random_buyers, random_exhibitors
+
+    monkeypatch.setattr(numba_engine, "_loaded", getattr(kernel, variant))  # one thread or every core
+    rng = np.random.default_rng(5)
+    buyers, exhibitors = random_buyers(rng, LAYOUT, 60), random_exhibitors(rng, LAYOUT, 70)
+    b_idx, e_idx = (a.ravel() for a in np.meshgrid(np.arange(60), np.arange(70), indexing="ij"))
+    demoted = rng.random(len(b_idx)) < 0.1
+    numpy_codes, numpy_terms = scoring.explain(
+        buyers, exhibitors, LAYOUT, buyer_idx=b_idx, exhibitor_idx=e_idx, demoted=demoted
+    )
+    numba_codes, numba_terms = scoring.explain(
+        buyers, exhibitors, LAYOUT, buyer_idx=b_idx, exhibitor_idx=e_idx, demoted=demoted, engine="numba"
+    )
+    assert numba_codes.dtype == numpy_codes.dtype == np.int32
+    assert numba_codes.tolist() == numpy_codes.tolist()
+    assert numba_terms.tolist() == numpy_terms.tolist()
+    assert len(set(numpy_codes.tolist())) > 20  # the random profiles reach many combinations of flags

@@ -141,3 +141,34 @@ def test_periodic_stale_check_fails_a_dead_run_keeps_results_and_frees_the_expo(
     runs.match_chunk_score(chunk=MatchChunk.objects.get(pk=chunk_ids[1]))  # redelivered late: no-op
     assert _lists(served) == before
     assert runs.match_run_start(expo=expo, dispatch=False).status == RunStatus.PENDING
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_in_process_run_with_parallel_connections_publishes_an_indexed_analysed_table(committed_db, expo):
+    """The rescore command's path: rows written by two connections while scoring goes on, both
+    indexes built side by side before publishing, the statistics gathered; the same lists as a
+    run done chunk by chunk on one connection."""
+    from django.db import connection
+
+    from matching.services import storage
+
+    _populate(expo, n_buyers=23, n_exhibitors=9)
+    serial = runs.match_run_start(expo=expo, dispatch=False)
+    runs.match_run_prepare(run=serial, chunk_size=5, dispatch=False)
+    runs._chunks_score_serially(run=serial, on_progress=None)
+    expected = _lists(runs.match_run_publish(run=serial))
+    run = runs.match_run_execute(run=runs.match_run_start(expo=expo, dispatch=False), chunk_size=5, threads=2)
+    assert (run.status, run.chunks_total, run.chunks_done, run.progress) == (RunStatus.COMPLETED, 5, 5, 100)
+    assert _lists(run) == expected
+    assert {"load_buyers", "index", "chunks_score", "chunks_write", "publish", "finish"} <= set(run.timings)
+    table = storage.stage_table(run.pk)
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+        cursor.execute(
+            "SELECT count(DISTINCT staattnum) > 0 FROM pg_statistic WHERE starelid = %s::regclass", [table]
+        )
+        analysed = cursor.fetchone()[0]
+    indexes = sorted((c["columns"], c["unique"]) for c in constraints.values() if c["index"] or c["unique"])
+    assert indexes == [(["exhibitor_id"], False), (["run_id", "buyer_id", "rank"], True)]
+    assert analysed is True
