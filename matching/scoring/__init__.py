@@ -48,7 +48,7 @@ from matching.scoring.explanation import (
     explain,
     pair_scores,
 )
-from matching.scoring.numba_engine import _get_kernel, numba_available, top_k_numba
+from matching.scoring.numba_engine import _get_kernel, kernel_loaded, numba_available, top_k_numba
 from matching.scoring.numpy_engine import score_matrix, select_top_k, top_k_numpy
 
 __all__ = [
@@ -77,6 +77,7 @@ __all__ = [
     "default_engine",
     "encode_bits",
     "explain",
+    "kernel_loaded",
     "numba_available",
     "pair_scores",
     "score_matrix",

@@ -66,6 +66,12 @@ def _build_kernel():
     return kernel.kernel_parallel
 
 
+def kernel_loaded() -> bool:
+    """Whether this process has loaded the parallel kernel already (no loading here): the other
+    compiled helpers (`kernel.copy_rows`) are then worth calling."""
+    return _loaded is not None and _loaded.__name__ == "kernel_parallel"
+
+
 def _get_kernel():
     """The kernel function, built on first use (thread-safe)."""
     global _loaded

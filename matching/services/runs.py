@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 # is its save time, and a transaction saved just before the snapshot was read may commit only
 # after it. Publishing removes the pairs refused in that window, the catch-up rescores the rest.
 CATCH_UP_MARGIN = timedelta(seconds=5)
+# What a progress report reads again after each chunk (not the run's encoded exhibitors).
+PROGRESS_FIELDS = ["status", "progress", "chunks_done", "chunks_total", "matches_count", "heartbeat_at"]
 PREPARED_PROGRESS = 5  # progress once the snapshot is taken; chunks fill 5 → 95, publishing → 100
 
 
@@ -397,7 +399,7 @@ def _chunks_score_inline(
 
     def report() -> None:
         if on_progress:
-            run.refresh_from_db()
+            run.refresh_from_db(fields=PROGRESS_FIELDS)
             on_progress(run)
 
     jobs: queue.Queue = queue.Queue(maxsize=writers)
@@ -498,5 +500,5 @@ def _chunks_score_serially(*, run: MatchRun, on_progress: Callable[[MatchRun], N
     for chunk in MatchChunk.objects.filter(run=run, done=False).order_by("number"):
         match_chunk_score(chunk=chunk)
         if on_progress:
-            run.refresh_from_db()
+            run.refresh_from_db(fields=PROGRESS_FIELDS)
             on_progress(run)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 
+from matching import scoring
 from matching.models import Match, MatchRun
 
 COPY_COLUMNS = ("rank", "score", "reason_codes", "reason_terms", "buyer_id", "exhibitor_id", "run_id")
@@ -69,11 +70,9 @@ def run_row_ids(*, run_id: int, buyer_position: np.ndarray, rank: np.ndarray) ->
     )
 
 
-def _copy_binary(rows: MatchRows, run_id: int) -> bytes:
-    """The COPY BINARY stream of `rows`, built with numpy (no Python loop over rows)."""
-    n_bytes = rows.reason_terms.shape[1] * 8
-    with_id = rows.id is not None
-    dtype = np.dtype(
+def _copy_dtype(n_bytes: int, with_id: bool) -> np.dtype:
+    """One row of the COPY BINARY stream: field count, then (length, value) per column."""
+    return np.dtype(
         [
             ("fields", ">i2"),
             *([("l_id", ">i4"), ("id", ">i8")] if with_id else []),
@@ -93,22 +92,64 @@ def _copy_binary(rows: MatchRows, run_id: int) -> bytes:
             ("run", ">i8"),
         ]
     )
-    out = np.empty(len(rows), dtype=dtype)
+
+
+def _copy_constants(out: np.ndarray, n_bytes: int, with_id: bool, run_id: int) -> None:
     out["fields"] = len(COPY_COLUMNS) + with_id
     if with_id:
         out["l_id"] = 8
-        out["id"] = rows.id
     for name, size in (("l_rank", 2), ("l_score", 8), ("l_codes", 4), ("l_terms", n_bytes)):
         out[name] = size
     for name in ("l_buyer", "l_exhibitor", "l_run"):
         out[name] = 8
+    out["run"] = run_id
+
+
+def _copy_binary(rows: MatchRows, run_id: int) -> bytes | memoryview:
+    """The COPY BINARY stream of `rows`, built without a Python loop over rows: by the compiled
+    kernel in one pass on every core when it is loaded (a full run), else with numpy, field by
+    field (a pass over the whole stream per column: 1-2 s per million rows on two busy cores)."""
+    n_bytes = rows.reason_terms.shape[1] * 8
+    with_id = rows.id is not None
+    dtype = _copy_dtype(n_bytes, with_id)
+    terms = np.ascontiguousarray(rows.reason_terms.astype("<u8")).view(np.uint8).reshape(len(rows), n_bytes)
+    if scoring.kernel_loaded() and len(rows):
+        from matching.scoring import kernel
+
+        template = np.zeros(1, dtype=dtype)
+        _copy_constants(template, n_bytes, with_id, run_id)
+        offsets = np.array(
+            [dtype.fields["id"][1] if with_id else -1]
+            + [dtype.fields[name][1] for name in ("rank", "score", "codes", "terms", "buyer", "exhibitor")],
+            dtype=np.int64,
+        )
+        out = np.empty(len(COPY_HEADER) + len(rows) * dtype.itemsize + len(COPY_TRAILER), dtype=np.uint8)
+        out[: len(COPY_HEADER)] = np.frombuffer(COPY_HEADER, dtype=np.uint8)
+        out[len(out) - len(COPY_TRAILER) :] = np.frombuffer(COPY_TRAILER, dtype=np.uint8)
+        kernel.copy_rows(
+            out,
+            len(COPY_HEADER),
+            template.view(np.uint8),
+            offsets,
+            rows.id.astype(np.int64) if with_id else np.zeros(0, dtype=np.int64),
+            rows.rank.astype(np.int64),
+            np.ascontiguousarray(rows.score, dtype=np.float64).view(np.int64),
+            rows.reason_codes.astype(np.int64),
+            terms,
+            rows.buyer_id.astype(np.int64),
+            rows.exhibitor_id.astype(np.int64),
+        )
+        return memoryview(out)
+    out = np.empty(len(rows), dtype=dtype)
+    _copy_constants(out, n_bytes, with_id, run_id)
+    if with_id:
+        out["id"] = rows.id
     out["rank"] = rows.rank
     out["score"] = rows.score
     out["codes"] = rows.reason_codes
-    out["terms"] = np.ascontiguousarray(rows.reason_terms.astype("<u8")).view(f"V{n_bytes}").ravel()
+    out["terms"] = terms.view(f"V{n_bytes}").ravel()
     out["buyer"] = rows.buyer_id
     out["exhibitor"] = rows.exhibitor_id
-    out["run"] = run_id
     return COPY_HEADER + out.tobytes() + COPY_TRAILER
 
 
