@@ -71,6 +71,7 @@ page_urlpatterns = [
     path("meetings/<int:pk>/deal/", deals_pages.meeting_deal_page, name="meeting-deal"),
     path("meetings/<int:pk>/samples/", deals_pages.meeting_sample_page, name="meeting-sample"),
     path("meetings/<int:pk>/feedback/", deals_pages.meeting_feedback_page, name="meeting-feedback"),
+    path("meetings/samples/<int:pk>/", deals_pages.sample_status_page, name="sample-status"),
     path("floor/", meetings_pages.floor_page, name="floor"),
     path("floor/check-in/", meetings_pages.floor_check_in_page, name="floor-check-in"),
 ]

@@ -204,6 +204,8 @@ RULES: dict[str, dict[str, dict]] = {
     "expo:meeting-deal": {"GET": R(302, 200, 404, 200, 404, 403), "POST": R(302, 400, 404, 400, 404, 403)},
     "expo:meeting-sample": {"POST": R(302, 400, 404, 400, 404, 403)},
     "expo:meeting-feedback": {"POST": R(302, 400, 404, 400, 404, 403)},
+    # Moving the buyer's sample request on: an empty form comes back to the card with the refusal.
+    "expo:sample-status": {"POST": R(302, 302, 404, 302, 404, 403)},
     "expo:floor": {"GET": R(302, 403, 403, 200, 200, 403)},
     "expo:floor-check-in": {"POST": R(302, 403, 403, 302, 302, 403)},
     # Django's form views answer PUT like POST.
@@ -307,6 +309,7 @@ URL_KWARGS = {
     "expo:meeting-deal": lambda world: {"pk": world.admin_objects["expo.samplerequest"].meeting_id},
     "expo:meeting-sample": lambda world: {"pk": world.admin_objects["expo.samplerequest"].meeting_id},
     "expo:meeting-feedback": lambda world: {"pk": world.admin_objects["expo.samplerequest"].meeting_id},
+    "expo:sample-status": lambda world: {"pk": world.admin_objects["expo.samplerequest"].pk},
     "matching:recommendation-feedback": _pk("match"),
     "matching:run-progress": _pk("run"),
     "matching:not-interested-restore": lambda world: {"exhibitor_id": world.exhibitor.pk},

@@ -531,3 +531,49 @@ def test_amount_written_with_full_width_digits_is_read(client, scene):
 
     assert response.status_code == 302
     assert Deal.objects.get().amount == Decimal("12345.67")
+
+
+def _sample(meeting, user):
+    from expo.services.deals import sample_request_create
+
+    return sample_request_create(user=user, meeting=meeting, fabric="satin", quantity=2)
+
+
+def test_staff_mark_samples_sent_and_the_buyer_received(client, scene):
+    exhibitor, buyer = scene
+    meeting = _today_meeting(buyer, exhibitor)
+    sample = _sample(meeting, buyer.user)
+    staff = _signed_in(client, staff_of(exhibitor))
+    assert f'action="/meetings/samples/{sample.pk}/"' in staff.get("/floor/").content.decode()
+
+    sent = staff.post(f"/meetings/samples/{sample.pk}/", {"status": "sent", "next": "/floor/"})
+    buyer_client = _signed_in(client, buyer.user, "zh-hans")
+    page = buyer_client.get("/meetings/").content.decode()
+    received = buyer_client.post(f"/meetings/samples/{sample.pk}/", {"status": "received"}, follow=True)
+
+    assert sent["Location"] == f"/floor/#meeting-{meeting.pk}"
+    assert 'name="status" value="received" class="outline">标记为已收到</button>' in page
+    assert "色丁样品：已收到。" in received.content.decode()
+    sample.refresh_from_db()
+    assert sample.status == "received"
+
+
+def test_a_sample_never_moves_back_and_strangers_get_a_404(client, scene, expo):
+    exhibitor, buyer = scene
+    meeting = _today_meeting(buyer, exhibitor)
+    sample = _sample(meeting, buyer.user)
+    signed_in = _signed_in(client, buyer.user)
+    signed_in.post(f"/meetings/samples/{sample.pk}/", {"status": "received"})
+
+    back = signed_in.post(f"/meetings/samples/{sample.pk}/", {"status": "sent"}, follow=True)
+    other = _signed_in(client, buyer_at(expo).user).post(
+        f"/meetings/samples/{sample.pk}/", {"status": "sent"}
+    )
+    stranger = _signed_in(client, staff_of(exhibitor_with_tables(expo=expo))).post(
+        f"/meetings/samples/{sample.pk}/", {"status": "sent"}
+    )
+
+    assert "A sample&#x27;s status only moves forward: requested, sent, received." in back.content.decode()
+    assert (other.status_code, stranger.status_code) == (404, 404)
+    sample.refresh_from_db()
+    assert sample.status == "received"

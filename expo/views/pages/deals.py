@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from config.api import Conflict
 from config.middleware import form_shows_unstorable_text
 from expo.forms import DealForm, FeedbackForm, SampleForm, fabric_choices
-from expo.models import Deal, Meeting, MeetingStatus, Side, fen_text
+from expo.models import Deal, Meeting, MeetingStatus, SampleRequest, Side, fen_text
 from expo.selectors import MET_STATUSES, exhibitor_for_user, expo_current, meeting_list
 from expo.selectors.deals import expo_currencies, meeting_follow_ups
 from expo.services.deals import (
@@ -35,6 +35,7 @@ from expo.services.deals import (
     expo_today,
     meeting_feedback_set,
     sample_request_create,
+    sample_request_update,
 )
 
 # Feedback is also given on a meeting that did not take place (a no-show), as the service allows.
@@ -338,3 +339,34 @@ def meeting_feedback_page(request, pk: int):
             messages.success(request, _("Your feedback on the meeting is saved."))
             return redirect(_back(request, meeting, side))
     return _page(request, meeting, side, bound=("feedback", form), status=status)
+
+
+@login_required
+@require_POST
+def sample_status_page(request, pk: int):
+    """Move a sample forward (`status`): staff mark it sent, the buyer received. Back to the card,
+    with the refusal as a message when the service refuses (e.g. a step back)."""
+    side = _side(request.user)
+    samples = SampleRequest.objects.select_related("meeting", "fabric")
+    if side == Side.BUYER:
+        samples = samples.filter(meeting__buyer__user=request.user)
+    else:
+        samples = samples.filter(meeting__exhibitor=exhibitor_for_user(user=request.user))
+    sample = samples.filter(pk=pk).first()
+    if sample is None:
+        raise Http404(_("No such sample request."))
+    try:
+        sample = sample_request_update(
+            user=request.user, sample=sample, data={"status": request.POST.get("status")}
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+    else:
+        messages.success(
+            request,
+            _("Samples of %(fabric)s: %(status)s.")
+            % {"fabric": sample.fabric.name, "status": sample.get_status_display()},
+        )
+    return redirect(_back(request, sample.meeting, side))
