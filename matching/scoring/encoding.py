@@ -104,6 +104,9 @@ class Layout:
         )
 
 
+DENSE_TERM_IDS = 1 << 20  # term ids below this are looked up in a table, larger ones searched
+
+
 def encode_bits(*, layout: Layout, n_rows: int, rows: np.ndarray, term_ids: np.ndarray) -> np.ndarray:
     """Bitsets of shape (n_rows, n_words) from (row index, term id) pairs; unknown terms are ignored."""
     bits = np.zeros((n_rows, layout.n_words), dtype=np.uint64)
@@ -114,15 +117,27 @@ def encode_bits(*, layout: Layout, n_rows: int, rows: np.ndarray, term_ids: np.n
     known_ids, positions = known_ids[order], positions[order]
     rows = np.asarray(rows, dtype=np.int64)
     term_ids = np.asarray(term_ids, dtype=np.int64)
-    at = np.searchsorted(known_ids, term_ids)
-    at = np.minimum(at, len(known_ids) - 1)
-    found = known_ids[at] == term_ids
-    pos = positions[at[found]]
-    np.bitwise_or.at(
-        bits,
-        (rows[found], pos // 64),
-        np.left_shift(np.uint64(1), (pos % 64).astype(np.uint64)),
-    )
+    if min(term_ids.min(), known_ids[0]) >= 0 and max(term_ids.max(), known_ids[-1]) < DENSE_TERM_IDS:
+        # Taxonomy ids are small: a table indexed by id finds every bit at once (searching the
+        # sorted ids took 3x as long for a whole expo).
+        position_of = np.full(max(term_ids.max(), known_ids[-1]) + 1, -1, dtype=np.int64)
+        position_of[known_ids] = positions
+        pos = position_of[term_ids]
+        found = pos >= 0
+        pos = pos[found]
+    else:
+        at = np.searchsorted(known_ids, term_ids)
+        at = np.minimum(at, len(known_ids) - 1)
+        found = known_ids[at] == term_ids
+        pos = positions[at[found]]
+    # OR the bits into their words, a run of equal words at a time: keys (word index × 64 + bit)
+    # sorted (a plain sort of int64 is vectorised; `np.bitwise_or.at` went one element at a time,
+    # ~0.2 s for a whole expo's 370,000 facet rows).
+    keys = np.sort((rows[found] * layout.n_words + pos // 64) * 64 + pos % 64)
+    flat = keys >> 6
+    values = np.left_shift(np.uint64(1), (keys & 63).astype(np.uint64))
+    starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]])
+    bits.reshape(-1)[flat[starts]] = np.bitwise_or.reduceat(values, starts)
     return bits
 
 
