@@ -312,11 +312,15 @@ def bench_identical(url: str, args) -> None:
                 "load exhibitors, snapshot, create chunks + run table",
                 t.get("load_exhibitors", 0) + t.get("prepare_storage", 0),
             ),
-            ("load + encode buyers (all chunks)", t.get("chunks_load", 0)),
+            (
+                "load + encode buyers (all chunks, or once in one process)",
+                t.get("chunks_load", 0) + t.get("load_buyers", 0),
+            ),
             ("existing customers + feedback rules", t.get("chunks_rules", 0)),
             ("score + top-k (all chunks)", t.get("chunks_score", 0)),
             ("reasons (all chunks)", t.get("chunks_explain", 0)),
             ("write rows (COPY BINARY into the run's table)", t.get("chunks_write", 0)),
+            ("both indexes + statistics, side by side (one process)", t.get("index", 0)),
             ("publish (unique index, attach partition, commit)", t.get("publish", 0)),
         ]
         for label, seconds in phases:
@@ -413,7 +417,12 @@ def main() -> None:
     parser.add_argument("--reference-buyers", type=int, default=10, help="Buyers the Python reference scores")
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--skip-scoring", action="store_true")
-    parser.add_argument("--threads", type=int, default=2, help="Chunks scored at once in the in-process runs")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=2,
+        help="Connections writing rows while scoring goes on (in-process runs)",
+    )
     parser.add_argument("--skip-runs", action="store_true", help="Skip the full runs")
     parser.add_argument("--skip-worker", action="store_true", help="Skip the real Celery worker run")
     parser.add_argument("--child-run", action="store_true", help=argparse.SUPPRESS)
