@@ -15,8 +15,13 @@ class MatchingConfig(AppConfig):
 
         # Cache upkeep only (no domain flow): cached matches lists follow every ORM write to what
         # they show (matching/cache.py); rescoring replaces rows in bulk and says so itself.
+        signals.post_save.connect(
+            cache.on_buyer_saved, sender=Buyer, dispatch_uid="matches-cache-buyer-saved"
+        )
+        signals.post_delete.connect(
+            cache.on_buyer_deleted, sender=Buyer, dispatch_uid="matches-cache-buyer-deleted"
+        )
         for signal in (signals.post_save, signals.post_delete):
-            signal.connect(cache.on_buyer_row, sender=Buyer, dispatch_uid="matches-cache-buyer")
             signal.connect(cache.on_feedback_row, sender=MatchFeedback, dispatch_uid="matches-cache-feedback")
         signals.post_save.connect(cache.on_run_saved, sender=MatchRun, dispatch_uid="matches-cache-run-saved")
         signals.post_delete.connect(

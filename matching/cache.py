@@ -14,9 +14,11 @@ version token that a write replaces (as the directory's, `expo.cache`):
 Which buyer profile a user has at an expo is kept too (`shuttle:matches:buyer-of:<user>:<expo>`),
 so a repeated request costs the token's query alone, and two round trips to the cache (the expo's
 versions with that hint, then the buyer's version with the entry, which holds the versions it was
-built under and is served only while all are current). That entry is only a hint: a saved or
-deleted profile drops it, and an answer is stored only after the database confirmed the buyer
-belongs to the user (and to the expo) — a stale hint can never show another buyer's list.
+built under and is served only while all are current). That entry is only a hint: a saved
+profile names itself in it (so the read after a profile save needs no query for it), a deleted
+one drops it, and an answer is stored only after the database confirmed the buyer belongs to the
+user (and to the expo); since a saved profile also replaces its version, a stale hint (a profile
+given to another user) can never show another buyer's list.
 
 The cache is on exactly when the directory's is (`SHUTTLE_DIRECTORY_CACHE`, default: whether
 `REDIS_URL` is set): several processes need the shared cache to see each other's writes. With the
@@ -189,9 +191,17 @@ def matches_cached(
 # --- Receivers of model signals (wired in matching.apps); cache bookkeeping only ------------------
 
 
-def on_buyer_row(sender, instance, **kwargs) -> None:
-    """A buyer profile saved or deleted: its list (reasons quote its order and lead time) and the
-    user's profile hint are dropped."""
+def on_buyer_saved(sender, instance, **kwargs) -> None:
+    """A buyer profile saved: its list (reasons quote its order and lead time) is dropped, and the
+    user's hint names it (a hint only: answers are stored after the database confirmed it)."""
+    if not _enabled():
+        return
+    matches_buyers_changed(buyer_ids=[instance.pk])
+    matches_buyer_remember(user_id=instance.user_id, expo_id=instance.expo_id, buyer_id=instance.pk)
+
+
+def on_buyer_deleted(sender, instance, **kwargs) -> None:
+    """A buyer profile deleted: its list and the user's hint are dropped."""
     if not _enabled():
         return
     matches_buyers_changed(buyer_ids=[instance.pk])
