@@ -17,7 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -143,6 +143,31 @@ def buyer_profile_new(*, user, expo: Expo) -> Buyer:
     return Buyer(expo=expo, user=user, company=user.company, country=user.country)
 
 
+def _constraint_fields(constraint) -> set[str]:
+    """The fields a model constraint reads: its own `fields` and those of its condition."""
+    fields = set(getattr(constraint, "fields", ()) or ())
+    condition = getattr(constraint, "condition", None)
+    if condition is not None:
+        fields |= Q(condition).referenced_base_fields
+    return fields
+
+
+def _untouched_fields(profile, *, changed: set[str]) -> list[str]:
+    """Fields of a saved profile that a write of `changed` need not check again.
+
+    They were checked when they were saved. Every field of a constraint that reads a changed
+    field is checked again with it (a price range, a unique pair), so no rule is skipped; the
+    rest would each cost a query (a foreign key, a database constraint) or a translated list
+    (the country's choices), and a facet-only save needs none of them.
+    """
+    recheck = set(changed)
+    for constraint in profile._meta.constraints:
+        fields = _constraint_fields(constraint)
+        if fields & changed:
+            recheck |= fields
+    return [f.name for f in profile._meta.concrete_fields if f.name not in recheck]
+
+
 def _profile_write(
     profile, *, data: Mapping[str, Any], fields, facets_of: Mapping[str, str], positive
 ) -> None:
@@ -175,8 +200,11 @@ def _profile_write(
                     % {"kind": TermKind(kind).label.lower(), "slugs": ", ".join(wrong)}
                 ]
             facets[field] = terms
+    exclude = list(errors)
+    if profile.pk is not None:
+        exclude += _untouched_fields(profile, changed=set(data))
     try:
-        profile.full_clean(exclude=list(errors))
+        profile.full_clean(exclude=exclude)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, messages)

@@ -158,3 +158,25 @@ def test_admin_buyer_save_goes_through_the_service_and_signals_once(client, orga
     fresh = Buyer.objects.get(pk=buyer.pk)
     assert (fresh.company, fresh.verified) == ("New Brand", True)
     assert sent == [("buyer", buyer.pk)]
+
+
+def test_a_partial_save_still_checks_every_rule_that_reads_a_changed_field(expo, sent):
+    """Untouched fields are not checked again, except those a constraint reads with a changed one."""
+    from expo.services.profiles import buyer_profile_update
+
+    buyer = BuyerFactory(expo=expo, price_min_cny=Decimal("9.00"), price_max_cny=Decimal("10.00"))
+    taken = BuyerFactory(expo=expo, external_id="B-TAKEN")
+
+    with pytest.raises(ValidationError) as price:
+        buyer_profile_update(buyer=buyer, data={"price_min_cny": Decimal("12.00")})
+    with pytest.raises(ValidationError) as external_id:
+        buyer_update(buyer=Buyer.objects.get(pk=buyer.pk), data={"external_id": taken.external_id})
+
+    assert price.value.message_dict == {
+        "price_max_cny": ["The maximum price cannot be below the minimum price."]
+    }
+    assert external_id.value.message_dict == {
+        "__all__": ["This expo already has a buyer with this external ID."]
+    }
+    assert Buyer.objects.get(pk=buyer.pk).price_min_cny == Decimal("9.00")
+    assert sent == []
