@@ -528,6 +528,38 @@ def test_demo_seed_meetings_by_status_and_for_the_demo_logins():
         assert events[-1].to_status == meeting.status
 
 
+def test_demo_seed_reasons_are_in_the_language_of_the_person_who_gave_them():
+    from expo.services.demo.meetings import CANCEL_REASONS, DECLINE_REASONS
+
+    demo_seed(buyers=300, exhibitors=100, seed=1)
+
+    def reason_language(reasons, text: str) -> str:
+        found = {language for pair in reasons for language, value in zip(("en", "zh-hans"), pair, strict=True)
+                 if value == text}  # fmt: skip
+        assert len(found) == 1, text
+        return found.pop()
+
+    seen = Counter()
+    gone = Meeting.objects.filter(status__in=["declined", "cancelled"]).exclude(decline_reason="")
+    for meeting in gone.select_related("buyer__user", "exhibitor").prefetch_related("events"):
+        if meeting.status == "declined":
+            # The side that was asked declines: the exhibitor (a mill in China writes Chinese) when
+            # the buyer asked, the buyer when the exhibitor invited.
+            if meeting.requested_by == "buyer":
+                expected = "zh-hans" if meeting.exhibitor.country == "CN" else "en"
+            else:
+                expected = meeting.buyer.user.preferred_language
+            language = reason_language(DECLINE_REASONS, meeting.decline_reason)
+        else:
+            expected = meeting.buyer.user.preferred_language  # the buyer cancels
+            language = reason_language(CANCEL_REASONS, meeting.decline_reason)
+        assert language == expected, meeting.decline_reason
+        assert list(meeting.events.all())[-1].note == meeting.decline_reason
+        seen[language] += 1
+    assert seen["en"] > 0
+    assert seen["zh-hans"] > 0
+
+
 def test_demo_seed_meetings_respect_the_booking_rules():
     demo_seed(buyers=300, exhibitors=100, seed=2)
 

@@ -44,12 +44,18 @@ DEMO_BUYER_STATUSES = (
 STAFF_COMPANY_BUYERS = 8
 DEAL_CURRENCIES = ("CNY", "USD", "EUR", "HKD", "JPY")
 DEAL_CURRENCY_WEIGHTS = (0.4, 0.3, 0.15, 0.1, 0.05)
+# Reasons as the person who gave them typed them: (English, Chinese), picked by that person's
+# language. The side that was asked declines; the buyer cancels.
 DECLINE_REASONS = (
-    "Fully booked that morning.",
-    "We do not make this fabric any more.",
-    "Below our minimum order.",
+    ("Fully booked that morning.", "那天上午已经约满了。"),
+    ("We do not make this fabric any more.", "这款面料我们已经不做了。"),
+    ("Below our minimum order.", "达不到我们的起订量。"),
 )
-CANCEL_REASONS = ("Flight changed.", "Met at the booth instead.", "")
+CANCEL_REASONS = (
+    ("Flight changed.", "航班改了。"),
+    ("Met at the booth instead.", "已经在展位上谈过了。"),
+    ("", ""),
+)
 _ACTIVE = {MeetingStatus.REQUESTED, MeetingStatus.ACCEPTED}
 
 
@@ -66,6 +72,15 @@ def _amount(rng: np.random.Generator, currency: str) -> Decimal:
     per_unit = {"CNY": 1, "USD": 7.12, "EUR": 7.74, "HKD": 0.913, "JPY": 0.0476}[currency]
     value = max(100, round(cny / per_unit / 100) * 100)
     return Decimal(value).quantize(Decimal("0.01"))
+
+
+def _in_language(reasons: tuple[str, str], language: str) -> str:
+    return reasons[1] if language == "zh-hans" else reasons[0]
+
+
+def _exhibitor_language(exhibitor: Exhibitor) -> str:
+    """The language an exhibitor's people write in: Chinese for a mill in China (as imports assume)."""
+    return "zh-hans" if exhibitor.country == "CN" else "en"
 
 
 def demo_meetings(
@@ -138,9 +153,14 @@ def demo_meetings(
                 requested_by = Side.EXHIBITOR if rng.random() < 0.2 else Side.BUYER
                 reason = ""
                 if status == MeetingStatus.DECLINED:
-                    reason = DECLINE_REASONS[int(rng.integers(len(DECLINE_REASONS)))]
+                    asked = buyer.user.preferred_language
+                    if requested_by == Side.BUYER:
+                        asked = _exhibitor_language(exhibitor)
+                    reason = _in_language(DECLINE_REASONS[int(rng.integers(len(DECLINE_REASONS)))], asked)
                 elif status == MeetingStatus.CANCELLED:
-                    reason = CANCEL_REASONS[int(rng.integers(len(CANCEL_REASONS)))]
+                    reason = _in_language(
+                        CANCEL_REASONS[int(rng.integers(len(CANCEL_REASONS)))], buyer.user.preferred_language
+                    )
                 meetings.append(
                     Meeting(
                         expo=expo,
