@@ -260,7 +260,7 @@ def expo_with_values(slug: str | None, keys_for: Callable[[int], list[str]]):
 
 def _cache_receiver(function: Callable) -> Callable:
     # Marks the receiver as cache bookkeeping: a set-based delete that bumps the versions itself
-    # may ignore it (expo.services.demo.seed).
+    # may ignore it (expo.services.demo.reset).
     function.cache_only = True
     return function
 
