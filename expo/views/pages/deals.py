@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from config.api import Conflict
 from config.middleware import form_shows_unstorable_text
 from expo.forms import DealForm, FeedbackForm, SampleForm, fabric_choices
-from expo.models import Deal, Meeting, MeetingStatus, SampleRequest, Side, fen_text
+from expo.models import Deal, Meeting, MeetingStatus, SampleRequest, SampleStatus, Side, fen_text
 from expo.selectors import MET_STATUSES, exhibitor_for_user, expo_current, meeting_list
 from expo.selectors.deals import expo_currencies, meeting_follow_ups
 from expo.services.deals import (
@@ -124,6 +124,9 @@ def _build(
 ) -> FollowUp:
     """The card's follow-up; `bound` = (form name, the submitted form) to show instead of a fresh one."""
     follow_up = FollowUp(meeting=meeting, side=side, next_url=next_url, **found)
+    for sample in follow_up.samples:
+        sample.next_status = _next_sample_status(sample, side)
+        sample.next_label = SampleStatus(sample.next_status).label if sample.next_status else ""
     pk = meeting.pk
     if follow_up.deal is not None or meeting.status in MET_STATUSES:
         follow_up.deal_form = DealForm(
@@ -143,6 +146,15 @@ def _build(
         setattr(follow_up, f"{name}_form", form)
         follow_up.open = {"deal": "deal", "sample": "samples", "feedback": "feedback"}[name]
     return follow_up
+
+
+def _next_sample_status(sample: SampleRequest, side: str) -> str:
+    """The step this side takes a sample on: staff send it, the buyer receives it."""
+    if side == Side.EXHIBITOR and sample.status == SampleStatus.REQUESTED:
+        return SampleStatus.SENT
+    if side == Side.BUYER and sample.status != SampleStatus.RECEIVED:
+        return SampleStatus.RECEIVED
+    return ""
 
 
 def _with(currencies: list[str], deal: Deal | None) -> list[str]:
