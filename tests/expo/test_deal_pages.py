@@ -41,8 +41,13 @@ def scene(expo):
 
 
 def _today_meeting(buyer, exhibitor, status="accepted"):
-    """A meeting today (in the expo's zone) that started a little while ago: on the floor page too."""
-    start = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=next(_MINUTES) + 1)
+    """A meeting today (in the expo's zone) that started a little while ago (just after midnight, one
+    starting soon): on the floor page too."""
+    now, minutes = timezone.now().replace(second=0, microsecond=0), timedelta(minutes=next(_MINUTES) + 1)
+    tz = exhibitor.expo.tzinfo
+    start = (
+        now - minutes if (now - minutes).astimezone(tz).date() == now.astimezone(tz).date() else now + minutes
+    )
     return meeting_between(buyer, exhibitor, status=status, start=start)
 
 
