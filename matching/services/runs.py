@@ -123,10 +123,18 @@ def _chunk_bounds(buyer_ids: np.ndarray, size: int) -> list[tuple[int, int, int]
     ]
 
 
-def match_run_prepare(*, run: MatchRun, chunk_size: int | None = None, dispatch: bool = True) -> list[int]:
+def match_run_prepare(
+    *,
+    run: MatchRun,
+    chunk_size: int | None = None,
+    dispatch: bool = True,
+    on_layout: Callable[[scoring.Layout], None] | None = None,
+) -> list[int]:
     """Snapshot the exhibitors and taxonomy layout, split the buyers into chunks; returns chunk ids.
 
     Idempotent: a run already prepared returns its chunks again (a redelivered task).
+    `on_layout` is called with the run's layout as soon as it is read (after the catch-up's
+    cut-off is taken), so a caller may start reading the buyers meanwhile.
     """
     if run.status == RunStatus.RUNNING:
         return list(run.chunks.values_list("pk", flat=True))
@@ -137,6 +145,8 @@ def match_run_prepare(*, run: MatchRun, chunk_size: int | None = None, dispatch:
     started_at = timezone.now()  # before the snapshot is read: the catch-up's cut-off
     expo = run.expo
     layout = loading.layout_current()
+    if on_layout is not None:
+        on_layout(layout)
     exhibitors = loading.exhibitors_encode(expo=expo, layout=layout)
     buyer_ids = loading.buyer_ids(expo=expo)
     timings["load_exhibitors"] = time.perf_counter() - started
@@ -368,8 +378,49 @@ def _writer(jobs: queue.Queue, done: queue.Queue) -> None:
         connection.close()  # each thread has its own connection
 
 
+class _BuyersRead:
+    """Every buyer of a run's expo, read on a thread of its own (its own connection) while the
+    run is prepared; `result()` waits for them."""
+
+    def __init__(self, expo: Expo) -> None:
+        self.expo = expo
+        self.layout: scoring.Layout | None = None
+        self.buyers: scoring.Buyers | None = None
+        self.error: Exception | None = None
+        self.seconds = 0.0
+        self.thread: threading.Thread | None = None
+
+    def start(self, layout: scoring.Layout) -> None:
+        self.layout = layout
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        started = time.perf_counter()
+        try:
+            self.buyers = loading.buyers_encode(expo=self.expo, layout=self.layout)
+        except Exception as exc:  # raised again by `result()`, in the run's thread
+            self.error = exc
+        finally:
+            self.seconds = time.perf_counter() - started
+            connection.close()
+
+    def result(self, layout: scoring.Layout) -> scoring.Buyers | None:
+        """The buyers, if they were read with `layout`; None if they were not read at all."""
+        if self.thread is None:
+            return None
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.buyers if self.layout == layout else None
+
+
 def _chunks_score_inline(
-    *, run: MatchRun, on_progress: Callable[[MatchRun], None] | None, writers: int
+    *,
+    run: MatchRun,
+    on_progress: Callable[[MatchRun], None] | None,
+    writers: int,
+    read: _BuyersRead | None = None,
 ) -> dict[str, float]:
     """Score every chunk not done yet in this process, the way a worker would but without repeating
     work: the buyers and their pair rules are read once for the whole run (two COPYs and two
@@ -391,11 +442,15 @@ def _chunks_score_inline(
     layout = scoring.Layout.from_json(run.layout)
     exhibitors = scoring.Exhibitors.from_npz_bytes(run.exhibitor_snapshot)
     weights = run_weights(run)
-    buyers = loading.buyers_encode(
-        expo=run.expo, layout=layout, id_from=chunks[0].buyer_id_from, id_to=chunks[-1].buyer_id_to
-    )
+    buyers = read.result(layout) if read is not None else None
+    if buyers is None:
+        buyers = loading.buyers_encode(
+            expo=run.expo, layout=layout, id_from=chunks[0].buyer_id_from, id_to=chunks[-1].buyer_id_to
+        )
     rules = loading.pair_rules(expo=run.expo, buyers=buyers, exhibitors=exhibitors, weights=weights)
     added = {"load_buyers": round(time.perf_counter() - started, 4)}
+    if read is not None:
+        added["read_buyers_meanwhile"] = round(read.seconds, 4)
 
     def report() -> None:
         if on_progress:
@@ -468,13 +523,18 @@ def match_run_execute(
     elsewhere one connection does it all (same results).
     """
     try:
-        match_run_prepare(run=run, chunk_size=chunk_size, dispatch=False)
+        writers = max(1, threads) if _parallel_writes_possible() else 0
+        # The buyers are read on another connection while the run is prepared: the same rows the
+        # chunks would read (they are taken by each chunk's id range), read after the same cut-off.
+        read = _BuyersRead(run.expo) if writers else None
+        match_run_prepare(
+            run=run, chunk_size=chunk_size, dispatch=False, on_layout=read.start if read else None
+        )
         run.refresh_from_db()
         if on_progress:
             on_progress(run)
-        writers = max(1, threads) if _parallel_writes_possible() else 0
         if writers:
-            added = _chunks_score_inline(run=run, on_progress=on_progress, writers=writers)
+            added = _chunks_score_inline(run=run, on_progress=on_progress, writers=writers, read=read)
             started = time.perf_counter()
             storage.run_storage_index(run_id=run.pk, connections=writers)
             added["index"] = round(time.perf_counter() - started, 4)
