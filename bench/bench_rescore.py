@@ -114,7 +114,7 @@ def physical_child(args) -> None:
     b_idx, e_idx, rank, score = top.pairs()
     codes, terms = scoring.explain(buyers, exhibitors, layout, buyer_idx=b_idx, exhibitor_idx=e_idx)
     rows = storage.MatchRows(
-        id=storage.run_row_ids(run_id=1, buyer_position=b_idx, rank=rank),
+        id=storage.run_row_ids(run_id=1, buyer_offset=b_idx, rank=rank),
         buyer_id=buyers.ids[b_idx],
         exhibitor_id=exhibitors.ids[e_idx],
         rank=rank,

@@ -38,8 +38,9 @@ def block_score(
 ) -> storage.MatchRows:
     """Score a block of buyers against the exhibitors: top-k rows with their reasons.
 
-    `id_base` (run id, position of the block's first buyer in the run) numbers the rows of a full
-    run (`storage.run_row_ids`); without it the database numbers them. `rules` (over these very
+    `id_base` (run id, the run's first buyer id) numbers the rows of a full run by each buyer's
+    id offset from it (`storage.run_row_ids`); without it, or where the offsets do not fit, the
+    database numbers them. `rules` (over these very
     buyers) spares reading them again when the caller read them for many blocks at once.
     """
     timings = timings if timings is not None else {}
@@ -72,7 +73,7 @@ def block_score(
     timings["explain"] = timings.get("explain", 0.0) + time.perf_counter() - started
     ids = None
     if id_base is not None:
-        ids = storage.run_row_ids(run_id=id_base[0], buyer_position=id_base[1] + b_idx, rank=rank)
+        ids = storage.run_row_ids(run_id=id_base[0], buyer_offset=buyer_ids - id_base[1], rank=rank)
     return storage.MatchRows(
         id=ids,
         buyer_id=buyer_ids,

@@ -20,7 +20,7 @@ from datetime import timedelta
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -189,6 +189,14 @@ def match_run_prepare(
 # --- chunks -------------------------------------------------------------------------------------------
 
 
+def _run_first_buyer_id(run: MatchRun) -> int:
+    """The lowest buyer id of the run's snapshot (its first chunk's): the base of its row ids."""
+    return (
+        MatchChunk.objects.filter(run_id=run.pk, number=0).values_list("buyer_id_from", flat=True).first()
+        or 0
+    )
+
+
 def match_chunk_score(*, chunk: MatchChunk) -> int:
     """Score one chunk's buyers and write their rows (replacing any of this chunk); returns the row count.
 
@@ -204,12 +212,7 @@ def match_chunk_score(*, chunk: MatchChunk) -> int:
     buyers = loading.buyers_encode(
         expo=run.expo, layout=layout, id_from=chunk.buyer_id_from, id_to=chunk.buyer_id_to
     )
-    first_position = (
-        MatchChunk.objects.filter(run_id=run.pk, number__lt=chunk.number).aggregate(n=Sum("buyers_count"))[
-            "n"
-        ]
-        or 0
-    )
+    first_buyer_id = _run_first_buyer_id(run)
     timings["load"] = time.perf_counter() - started
     rows = block_score(
         expo=run.expo,
@@ -219,7 +222,7 @@ def match_chunk_score(*, chunk: MatchChunk) -> int:
         exhibitors=exhibitors,
         k=run.top_k,
         timings=timings,
-        id_base=(run.pk, first_position),
+        id_base=(run.pk, first_buyer_id),
     )
     return _chunk_rows_write(run=run, chunk=chunk, rows=rows, timings=timings)
 
@@ -431,10 +434,7 @@ def _chunks_score_inline(
     the same point of the run), so the results are those of the workers.
     """
     chunks = list(MatchChunk.objects.filter(run=run).order_by("number"))
-    positions, position = {}, 0
-    for chunk in chunks:
-        positions[chunk.pk] = position
-        position += chunk.buyers_count
+    first_buyer_id = chunks[0].buyer_id_from if chunks else 0
     chunks = [chunk for chunk in chunks if not chunk.done]
     if not chunks:
         return {}
@@ -489,7 +489,7 @@ def _chunks_score_inline(
                 exhibitors=exhibitors,
                 k=run.top_k,
                 timings=timings,
-                id_base=(run.pk, positions[chunk.pk]),
+                id_base=(run.pk, first_buyer_id),
                 rules=rules.take_buyers(lo, hi),
             )
             collect(block=False)

@@ -57,15 +57,26 @@ def stage_table(run_id: int) -> str:
     return f"matching_match_r{int(run_id)}"
 
 
-def run_row_ids(*, run_id: int, buyer_position: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """Ids of a full run's rows: run id in the high 32 bits, then the buyer's position in the run and
-    the rank (7 bits, ranks ≤ 100). Unique across runs, the same for a retried chunk, and far above
-    the sequence that numbers rows written one by one (incremental updates), so the bulk write
-    needs no sequence call per row. Below 2**53 for the first 2 million runs (safe in JSON).
+OFFSET_BITS = 25  # buyer id offsets in a run below 2**25: ids stay below 2**53 for 2 million runs
+
+
+def run_row_ids(*, run_id: int, buyer_offset: np.ndarray, rank: np.ndarray) -> np.ndarray | None:
+    """Ids of a full run's rows: run id in the high 32 bits, then the buyer's id offset from the run's
+    first buyer (25 bits) and the rank (7 bits, ranks ≤ 100). Unique across runs, the same for a
+    retried chunk, and far above the sequence that numbers rows written one by one (incremental
+    updates), so the bulk write needs no sequence call per row. Below 2**53 for the first 2 million
+    runs (safe in JSON).
+
+    Numbering by id rather than by position in the run's snapshot keeps the ids unique when a
+    buyer whose registration was still in flight while the run was prepared commits with an id
+    inside a chunk's range: that chunk then holds one buyer more than it counted. None (the
+    database numbers the rows) if an expo's buyer ids ever spread wider than 25 bits.
     """
+    if len(buyer_offset) and (int(buyer_offset.min()) < 0 or int(buyer_offset.max()) >= 1 << OFFSET_BITS):
+        return None
     return (
         (np.int64(run_id) << np.int64(32))
-        | (buyer_position.astype(np.int64) << np.int64(7))
+        | (buyer_offset.astype(np.int64) << np.int64(7))
         | rank.astype(np.int64)
     )
 

@@ -11,7 +11,7 @@ from expo.models import Term
 from matching import scoring
 from matching.models import Match, MatchChunk, MatchRun, MatchWeights, RunStatus
 from matching.selectors import match_list_for_buyer, match_run_served
-from matching.services import feedback, runs
+from matching.services import feedback, runs, storage
 from tests.factories.matching import buyer_with, exhibitor_with
 from tests.matching.scenes import (
     CERTS,
@@ -191,13 +191,22 @@ def test_empty_expo_run_completes_with_nothing(expo):
     assert (run.status, run.matches_count, run.chunks_total) == (RunStatus.COMPLETED, 0, 0)
 
 
-def test_full_run_rows_are_numbered_by_run_buyer_position_and_rank(expo):
+def test_full_run_rows_are_numbered_by_run_buyer_offset_and_rank(expo):
     buyers, _ = populate(expo, buyers=7, exhibitors=6, seed=3)
     run = full_run(expo, chunk_size=3)
-    order = {b.pk: position for position, b in enumerate(sorted(buyers, key=lambda b: b.pk))}
+    first = min(b.pk for b in buyers)
     rows = list(Match.objects.filter(run=run).values_list("id", "buyer_id", "rank"))
     assert rows
-    assert all(pk == (run.pk << 32) | (order[buyer] << 7) | rank for pk, buyer, rank in rows)
+    assert all(pk == (run.pk << 32) | ((buyer - first) << 7) | rank for pk, buyer, rank in rows)
+
+
+def test_row_ids_fall_back_to_the_database_when_buyer_ids_spread_too_wide():
+    rank = np.array([1, 1])
+    assert storage.run_row_ids(run_id=3, buyer_offset=np.array([0, 2**25]), rank=rank) is None
+    assert storage.run_row_ids(run_id=3, buyer_offset=np.array([0, 2**25 - 1]), rank=rank).tolist() == [
+        (3 << 32) | 1,
+        (3 << 32) | ((2**25 - 1) << 7) | 1,
+    ]
 
 
 def test_run_interrupted_mid_way_resumes_when_its_tasks_are_redelivered(expo):
@@ -259,3 +268,24 @@ def test_not_interested_while_a_run_computes_never_reaches_its_published_rows(
     assert match_run_served(expo=expo).pk == run.pk
     assert [m.exhibitor_id for m in match_list_for_buyer(buyer=buyer)] == [second.pk]
     assert MatchRun.objects.get(pk=run.pk).matches_count == 1
+
+
+def test_a_buyer_committed_after_the_snapshot_inside_a_chunk_does_not_break_the_run(expo):
+    """A registration in flight while the run is prepared can commit with an id inside a chunk's
+    range: the chunk then holds one buyer more than it counted. Row ids must stay unique."""
+    populate(expo, buyers=6, exhibitors=5)
+    reference = served_lists(full_run(expo, chunk_size=100).expo)
+    run = runs.match_run_start(expo=expo, dispatch=False)
+    chunk_ids = runs.match_run_prepare(run=run, chunk_size=3, dispatch=False)
+    first = MatchChunk.objects.get(pk=chunk_ids[0])
+    MatchChunk.objects.filter(pk=first.pk).update(buyers_count=2)  # one of its buyers came late
+
+    for chunk in MatchChunk.objects.filter(pk__in=chunk_ids).order_by("number"):
+        runs.match_chunk_score(chunk=chunk)
+    runs.match_run_publish(run=run)
+
+    run.refresh_from_db()
+    rows = list(Match.objects.filter(run=run).values_list("id", flat=True))
+    assert run.status == RunStatus.COMPLETED
+    assert len(rows) == len(set(rows)) == run.matches_count
+    assert served_lists(expo) == reference
