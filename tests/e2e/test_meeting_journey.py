@@ -37,7 +37,7 @@ PHONE = {"width": 390, "height": 844}
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the Playwright client is not installed")
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason=f"no Chromium at {CHROMIUM}"),
 ]
 
