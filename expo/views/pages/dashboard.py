@@ -20,7 +20,8 @@ from expo.selectors import (
     meetings_per_hour,
     sample_list_for_user,
 )
-from expo.services.reports import TotalsFilter, deal_totals, exhibitor_figures_xlsx
+from expo.services.figures import exhibitor_figures_xlsx
+from expo.services.reports import TotalsFilter, deal_totals
 
 TOP = 10
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
