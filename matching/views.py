@@ -291,9 +291,10 @@ def _recommendation_rows(buyer: Buyer | None, run: MatchRun | None, matches: lis
 def _buyer_at_current_expo(request) -> tuple[Buyer | None, Expo]:
     if not request.user.is_buyer:
         raise PermissionDenied
-    expo = expo_current(slug=request.GET.get("expo") or None)
+    slug = request.GET.get("expo")
+    expo = expo_current(slug=slug or None)
     if expo is None:
-        raise Http404(_("No expo is current."))
+        raise Http404(_("No such expo.") if slug else _("No expo is current."))
     return match_buyer_for_user(user=request.user, expo=expo), expo
 
 
@@ -409,9 +410,10 @@ def _organiser_or_403(request) -> None:
 def organiser_matching_page(request):
     """Organisers start a full run and watch its progress bar (htmx polls the progress partial)."""
     _organiser_or_403(request)
-    expo = expo_current(slug=request.GET.get("expo") or None)
+    slug = request.GET.get("expo")
+    expo = expo_current(slug=slug or None)
     if expo is None:
-        raise Http404(_("No expo is current."))
+        raise Http404(_("No such expo.") if slug else _("No expo is current."))
     if request.method == "POST":
         try:
             run = match_run_start(expo=expo, requested_by=request.user)
