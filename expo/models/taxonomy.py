@@ -79,7 +79,8 @@ class Term(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name_en} · {self.name_zh}"
+        """The name in the active language: what admin filters, choices and links show."""
+        return self.name
 
     @property
     def name(self) -> str:

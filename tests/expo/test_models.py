@@ -196,3 +196,13 @@ def test_full_clean_names_the_field_for_inverted_prices():
     with pytest.raises(ValidationError) as excinfo:
         exhibitor.full_clean()
     assert "price_max_cny" in excinfo.value.message_dict
+
+
+def test_a_term_reads_in_the_active_language():
+    from django.utils import translation
+
+    term = Term(kind="fabric", slug="chiffon", name_en="Chiffon", name_zh="雪纺")
+    with translation.override("zh-hans"):
+        assert str(term) == "雪纺"
+    with translation.override("en"):
+        assert str(term) == "Chiffon"
