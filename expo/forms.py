@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from expo.currencies import currency_label
 from expo.models import BUYER_FACETS, DealStage, Interest, Term, TermKind
 
 
@@ -125,7 +126,7 @@ class DealForm(forms.Form):
 
     def __init__(self, *args, currencies: list[str], fabrics: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["currency"].choices = [(code, code) for code in currencies]
+        self.fields["currency"].choices = [(code, currency_label(code)) for code in currencies]
         self.fields["category"].choices = fabric_choices() if fabrics is None else fabrics
 
     def clean_amount(self) -> str:

@@ -101,7 +101,10 @@ def test_schedule_offers_the_deal_form_on_accepted_and_checked_in_meetings_only(
         f'name="date" value="{today:%Y-%m-%d}" aria-describedby="deal{accepted.pk}_date_helptext" id="deal{accepted.pk}_date"'
         in html
     )
-    assert '<option value="CNY">CNY</option><option value="USD">USD</option></select>' in _squash(html)
+    assert (
+        '<option value="CNY">CNY · Chinese yuan</option><option value="USD">USD · US dollar</option></select>'
+        in _squash(html)
+    )
 
 
 def test_buyer_logs_the_meetings_deal_and_sees_it_on_the_card(client, scene, expo):
@@ -288,6 +291,8 @@ def test_schedule_in_chinese(client, scene):
         html
     )
     assert '<option value="negotiating" selected>洽谈中</option>' in html
+    assert '<option value="CNY">CNY · 人民币</option>' in html
+    assert '<option value="USD" selected>USD · 美元</option>' in html
 
 
 def test_another_buyers_meeting_is_a_404(client, scene, expo):
