@@ -50,8 +50,10 @@ def buyer_at(expo: Expo, **kwargs):
 
 
 def slot_at(expo: Expo, start: datetime.datetime, minutes: int = 20) -> Slot:
-    """A slot starting at `start` (aware), outside the generated grid when needed."""
-    return Slot.objects.create(expo=expo, start=start, end=start + timedelta(minutes=minutes))
+    """A slot starting at `start` (aware): the expo's own slot at that time if its grid has one (tests
+    that take the current time land on the grid at :00, :20 and :40), else a new one outside it."""
+    existing = Slot.objects.filter(expo=expo, start=start).first()
+    return existing or Slot.objects.create(expo=expo, start=start, end=start + timedelta(minutes=minutes))
 
 
 def future_slots(expo: Expo, n: int = 3, *, hours_ahead: int = 2) -> list[Slot]:
@@ -67,7 +69,7 @@ def meeting_between(buyer, exhibitor, *, status: str = "accepted", start: dateti
     start = start or timezone.now().replace(microsecond=0, second=0) + timedelta(
         hours=2, minutes=Meeting.objects.count() * 20
     )
-    slot = Slot.objects.filter(expo=expo, start=start).first() or slot_at(expo, start)  # the grid's, if any
+    slot = slot_at(expo, start)  # the grid's, if any
     return Meeting.objects.create(
         expo=expo,
         buyer=buyer,
