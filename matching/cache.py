@@ -62,7 +62,8 @@ def _code_version() -> str:
     import matching.reasons
     import matching.selectors
     import matching.serializers
-    import matching.views
+    import matching.views.common
+    import matching.views.matches
 
     digest = hashlib.sha256()
     for module in (
@@ -72,7 +73,8 @@ def _code_version() -> str:
         matching.reasons,
         matching.selectors,
         matching.serializers,
-        matching.views,
+        matching.views.common,
+        matching.views.matches,
     ):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:16]

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from config.api import route_by_method
-from matching import views, views_leads
+from matching import views
 
 app_name = "matching"
 
@@ -20,7 +20,7 @@ urlpatterns = [
     path("match-runs/", views.MatchRunListApi.as_view(), name="match-run-list"),
     path("match-runs/", views.MatchRunStartApi.as_view(), name="match-run-start"),
     path("match-runs/<int:pk>/", views.MatchRunDetailApi.as_view(), name="match-run-detail"),
-    path("exhibitors/me/leads/", views_leads.ExhibitorLeadListApi.as_view(), name="exhibitor-leads"),
+    path("exhibitors/me/leads/", views.ExhibitorLeadListApi.as_view(), name="exhibitor-leads"),
 ]
 
 page_urlpatterns = [
@@ -36,8 +36,8 @@ page_urlpatterns = [
         views.not_interested_restore_page,
         name="not-interested-restore",
     ),
-    path("leads/", views_leads.leads_page, name="leads"),
-    path("leads/<int:buyer_id>/invite/", views_leads.lead_invite_page, name="lead-invite"),
+    path("leads/", views.leads_page, name="leads"),
+    path("leads/<int:buyer_id>/invite/", views.lead_invite_page, name="lead-invite"),
     path("organiser/matching/", views.organiser_matching_page, name="organiser"),
     path("organiser/matching/runs/<int:pk>/progress/", views.run_progress_partial, name="run-progress"),
 ]

@@ -1,8 +1,8 @@
 """The exhibitor's leads: buyers whose recommendations include the exhibitor, ranked by score,
 with their feedback; staff invite a lead to a meeting from the page (the invitation service).
 
-The API and the page live here, apart from `matching.views`, because they answer exhibitor staff
-rather than buyers and organisers.
+The API and the page live apart from the buyers' and organisers' views because they answer
+exhibitor staff.
 """
 
 from django.contrib import messages
