@@ -81,7 +81,7 @@ def match_feedback_set(*, match: Match, value: str) -> MatchFeedback:
 
     "not_interested" removes the exhibitor from the buyer's list at once (the row is deleted in this
     transaction) and keeps it out of later runs, including one computing now (see
-    `runs._pairs_refused_meanwhile_remove`); a rescore queued on commit fills the freed rank.
+    `runs.steps._pairs_refused_meanwhile_remove`); a rescore queued on commit fills the freed rank.
     """
     if value not in FeedbackValue.values:
         raise ValidationError({"value": _("Choose “interested” or “not_interested”.")})

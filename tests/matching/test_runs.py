@@ -129,7 +129,7 @@ def test_failed_chunk_fails_the_run_and_keeps_the_previous_results(expo, monkeyp
     def broken(*args, **kwargs):
         raise RuntimeError("worker exploded")
 
-    monkeypatch.setattr(runs.scoring, "top_k", broken)
+    monkeypatch.setattr(scoring, "top_k", broken)
     run = runs.match_run_start(expo=expo, dispatch=False)
     with pytest.raises(RuntimeError):
         runs.match_run_execute(run=run, chunk_size=2)

@@ -10,6 +10,7 @@ from expo.signals import buyer_profile_changed
 from matching.models import Match, MatchRun, MatchWeights, RunStatus
 from matching.selectors import match_run_served
 from matching.services import runs
+from matching.services.runs import inline
 from matching.tasks import match_chunk_task, match_run_prepare_task, match_runs_fail_stale_task
 from tests.factories.matching import buyer_with, exhibitor_with
 
@@ -156,7 +157,7 @@ def test_in_process_run_with_parallel_connections_publishes_an_indexed_analysed_
     _populate(expo, n_buyers=23, n_exhibitors=9)
     serial = runs.match_run_start(expo=expo, dispatch=False)
     runs.match_run_prepare(run=serial, chunk_size=5, dispatch=False)
-    runs._chunks_score_serially(run=serial, on_progress=None)
+    inline._chunks_score_serially(run=serial, on_progress=None)
     expected = _lists(runs.match_run_publish(run=serial))
     run = runs.match_run_execute(run=runs.match_run_start(expo=expo, dispatch=False), chunk_size=5, threads=2)
     assert (run.status, run.chunks_total, run.chunks_done, run.progress) == (RunStatus.COMPLETED, 5, 5, 100)
